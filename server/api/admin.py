@@ -1,0 +1,95 @@
+"""Admin endpoints to set up grids, teams, users, beats, departments and devices."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from server.api.context import current_user
+from server.api.guard import auth_required
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Beat, Community, Department, Device, Grid, Street, Team, User
+from server.schemas.common import PageQuerySchema
+from server.schemas.org import (
+    AdminUserSchema, BeatSchema, CommunitySchema, DepartmentSchema, DeviceSchema, GridSchema,
+    StreetSchema, TeamSchema,
+)
+from server.services import admin as admin_service
+from server.services import auth as auth_service
+
+blp = Blueprint("admin", __name__, url_prefix="/api/admin", description="District set-up (admin only)")
+
+
+def _get_or_404(model, obj_id):
+    obj = db.session.get(model, obj_id)
+    if obj is None:
+        raise ApiError(404, "not_found", f"No {model.__tablename__[:-1]} with id {obj_id}.")
+    return obj
+
+
+def _crud(path: str, model, schema_cls) -> None:
+    """Register list/create and get/update views for one organisation resource."""
+    name = model.__tablename__
+    # A named subclass, so the OpenAPI document has a distinct "…Patch" schema.
+    patch_schema = type(f"{schema_cls.__name__[:-6]}PatchSchema", (schema_cls,), {})(partial=True)
+
+    class Collection(MethodView):
+        @auth_required("admin")
+        @blp.arguments(PageQuerySchema, location="query")
+        @blp.response(200, schema_cls(many=True))
+        def get(self, page):
+            query = db.select(model).order_by(model.id).limit(page["limit"]).offset(page["offset"])
+            return db.session.execute(query).scalars().all()
+
+        @auth_required("admin")
+        @blp.arguments(schema_cls)
+        @blp.response(201, schema_cls)
+        def post(self, body):
+            return admin_service.create(model, body, current_user())
+
+    class Item(MethodView):
+        @auth_required("admin")
+        @blp.response(200, schema_cls)
+        def get(self, obj_id):
+            return _get_or_404(model, obj_id)
+
+        @auth_required("admin")
+        @blp.arguments(patch_schema)
+        @blp.response(200, schema_cls)
+        def patch(self, body, obj_id):
+            return admin_service.update(_get_or_404(model, obj_id), body, current_user())
+
+    Collection.__name__ = f"{name}_collection"
+    Item.__name__ = f"{name}_item"
+    Collection.__doc__ = f"List or create {name}."
+    Item.__doc__ = f"Read or change one of the {name}."
+    blp.route(f"/{path}", endpoint=f"{name}_collection")(Collection)
+    blp.route(f"/{path}/<int:obj_id>", endpoint=f"{name}_item")(Item)
+
+
+_crud("streets", Street, StreetSchema)
+_crud("communities", Community, CommunitySchema)
+_crud("grids", Grid, GridSchema)
+_crud("teams", Team, TeamSchema)
+_crud("users", User, AdminUserSchema)
+_crud("beats", Beat, BeatSchema)
+_crud("departments", Department, DepartmentSchema)
+
+
+@blp.route("/devices")
+@auth_required("admin")
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, DeviceSchema(many=True))
+def list_devices(page):
+    """Every registered device, newest first."""
+    query = db.select(Device).order_by(Device.created_at.desc()).limit(page["limit"]).offset(page["offset"])
+    return db.session.execute(query).scalars().all()
+
+
+@blp.route("/devices/<device_id>/revoke", methods=["POST"])
+@auth_required("admin")
+@blp.response(200, DeviceSchema)
+def revoke_device(device_id):
+    """Revoke a lost phone: every token of it stops working at once."""
+    return auth_service.revoke_device(current_user(), device_id)

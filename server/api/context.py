@@ -1,0 +1,71 @@
+"""Who is calling: the JWT wiring and the current user, device and scope."""
+
+from __future__ import annotations
+
+from flask import g, jsonify
+from flask_jwt_extended import get_jwt, verify_jwt_in_request
+
+from server.extensions import db
+from server.models import Device, User
+from server.services.auth import token_problem
+from server.services.scope import Scope, scope_for
+
+_MESSAGES = {
+    "token_expired": "The access token has expired; refresh it.",
+    "token_revoked": "This session was ended; log in again.",
+    "device_revoked": "This device was revoked by an administrator.",
+    "invalid_token": "The token is not valid.",
+    "unauthorized": "Log in first: send Authorization: Bearer <access token>.",
+}
+
+
+def _unauthorized(code: str):
+    return jsonify(error={"code": code, "message": _MESSAGES[code]}), 401
+
+
+def register_jwt_callbacks(jwt) -> None:
+    @jwt.token_in_blocklist_loader
+    def _blocked(_header, payload):
+        problem = token_problem(payload)
+        g.token_problem = problem
+        return problem is not None
+
+    @jwt.revoked_token_loader
+    def _revoked(_header, _payload):
+        return _unauthorized(g.get("token_problem") or "token_revoked")
+
+    @jwt.expired_token_loader
+    def _expired(_header, _payload):
+        return _unauthorized("token_expired")
+
+    @jwt.invalid_token_loader
+    def _invalid(_reason):
+        return _unauthorized("invalid_token")
+
+    @jwt.unauthorized_loader
+    def _missing(_reason):
+        return _unauthorized("unauthorized")
+
+    @jwt.user_lookup_loader
+    def _load_user(_header, payload):
+        return db.session.get(User, int(payload["sub"]))
+
+
+def current_user() -> User:
+    from flask_jwt_extended import current_user as jwt_user
+
+    return jwt_user
+
+
+def current_device() -> Device:
+    return db.session.get(Device, get_jwt()["dev"])
+
+
+def current_scope() -> Scope:
+    if "scope" not in g:
+        g.scope = scope_for(current_user())
+    return g.scope
+
+
+def authenticate(refresh: bool = False) -> None:
+    verify_jwt_in_request(refresh=refresh)

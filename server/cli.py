@@ -1,0 +1,30 @@
+"""``flask --app wsgi …`` commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+def register_cli(app) -> None:
+    @app.cli.command("seed-demo")
+    @with_appcontext
+    def seed_demo_command():
+        """Create the demo district (idempotent)."""
+        from server.seed import seed_demo
+
+        result = seed_demo()
+        click.echo(f"demo district ready: {result['grids']} grids, {result['departments']} departments")
+
+    @app.cli.command("audit-verify")
+    @with_appcontext
+    def audit_verify_command():
+        """Walk the audit chain; exit 1 if any entry was altered or deleted."""
+        from server.services.audit import verify_chain
+
+        problems = verify_chain()
+        for p in problems:
+            click.echo(f"audit entry {p.seq}: {p.problem}", err=True)
+        if problems:
+            raise SystemExit(1)
+        click.echo("audit trail intact")

@@ -1,0 +1,25 @@
+"""Per-connection database settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from server.extensions import db
+
+
+def register_engine_events(app) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            # WAL lets readers (pulls) run while a push writes; the busy timeout
+            # makes concurrent writers wait for the lock instead of failing.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()

@@ -1,0 +1,129 @@
+"""Synced records, the change sequence, applied mutations, conflicts, the audit log."""
+
+from __future__ import annotations
+
+from server.extensions import db
+from server.models.types import JSONType, UTCDateTime, utcnow
+
+
+class SyncCounter(db.Model):
+    """One row: the last change sequence number and the server's HLC.
+
+    Every write transaction updates this row first. The row lock (PostgreSQL) or
+    the write lock (SQLite) it takes serialises writers, so sequence numbers are
+    committed in the order they are handed out and a pull never skips a change.
+    """
+
+    __tablename__ = "sync_counter"
+    id = db.Column(db.Integer, primary_key=True)
+    last_seq = db.Column(db.BigInteger, nullable=False, default=0)
+    hlc = db.Column(db.String(96), nullable=True)
+    # Hash of the newest audit entry, so deleting the tail of the log is detectable.
+    audit_head = db.Column(db.String(64), nullable=True)
+
+
+class Record(db.Model):
+    """The merged state of one synced entity (report, check-in, visit, ticket …)."""
+
+    __tablename__ = "records"
+    entity = db.Column(db.String(24), primary_key=True)
+    entity_id = db.Column(db.String(36), primary_key=True)
+    grid_id = db.Column(db.Integer, db.ForeignKey("grids.id"), nullable=True, index=True)
+    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=True, index=True)
+    version = db.Column(db.Integer, nullable=False, default=0)
+    seq = db.Column(db.BigInteger, nullable=False, unique=True)
+    deleted = db.Column(db.Boolean, nullable=False, default=False)
+    data = db.Column(JSONType, nullable=False, default=dict)
+    clocks = db.Column(JSONType, nullable=False, default=dict)
+    # Copies of a few fields of `data` for filtering and sorting.
+    status = db.Column(db.String(24), nullable=True)
+    category = db.Column(db.String(48), nullable=True)
+    owner = db.Column(db.String(64), nullable=True)
+    day = db.Column(db.String(10), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        db.Index("ix_records_entity_grid_day", "entity", "grid_id", "day"),
+    )
+
+
+class AppliedMutation(db.Model):
+    """Every mutation the server applied, so a retry answers ``duplicate``."""
+
+    __tablename__ = "applied_mutations"
+    id = db.Column(db.String(36), primary_key=True)
+    device_id = db.Column(db.String(64), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    entity = db.Column(db.String(24), nullable=False)
+    entity_id = db.Column(db.String(36), nullable=False)
+    op = db.Column(db.String(24), nullable=False)
+    hlc = db.Column(db.String(96), nullable=False)
+    status = db.Column(db.String(16), nullable=False)
+    version = db.Column(db.Integer, nullable=True)
+    received_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Conflict(db.Model):
+    """A value that lost to a concurrent edit, kept until the huddle resolves it."""
+
+    __tablename__ = "conflicts"
+    id = db.Column(db.String(36), primary_key=True)
+    entity = db.Column(db.String(24), nullable=False)
+    entity_id = db.Column(db.String(36), nullable=False, index=True)
+    grid_id = db.Column(db.Integer, db.ForeignKey("grids.id"), nullable=True, index=True)
+    field = db.Column(db.String(48), nullable=False)
+    kind = db.Column(db.String(24), nullable=False)
+    losing = db.Column(JSONType, nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    superseded = db.Column(db.Boolean, nullable=False, default=False)
+    resolved_at = db.Column(UTCDateTime, nullable=True)
+    resolved_by = db.Column(db.String(64), nullable=True)
+    resolution = db.Column(JSONType, nullable=True)
+
+
+class AuditEntry(db.Model):
+    """Append-only, hash-chained trail of every action (留痕留迹)."""
+
+    __tablename__ = "audit_log"
+    seq = db.Column(db.BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True, autoincrement=True)
+    at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    actor_id = db.Column(db.Integer, nullable=True)
+    actor = db.Column(db.String(64), nullable=False)
+    device_id = db.Column(db.String(64), nullable=True)
+    action = db.Column(db.String(48), nullable=False)
+    entity = db.Column(db.String(24), nullable=True)
+    entity_id = db.Column(db.String(64), nullable=True)
+    mutation_id = db.Column(db.String(36), nullable=True)
+    data = db.Column(JSONType, nullable=True)
+    prev_hash = db.Column(db.String(64), nullable=False)
+    hash = db.Column(db.String(64), nullable=False)
+
+    __table_args__ = (db.Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class Photo(db.Model):
+    """A content-addressed photo: its SHA-256, what Pillow found, where it came from."""
+
+    __tablename__ = "photos"
+    sha256 = db.Column(db.String(64), primary_key=True)
+    uploader_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    width = db.Column(db.Integer, nullable=False)
+    height = db.Column(db.Integer, nullable=False)
+    format = db.Column(db.String(8), nullable=False)
+    phash = db.Column(db.String(16), nullable=False)
+    taken_at = db.Column(db.String(32), nullable=True)
+    gps = db.Column(JSONType, nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class PhotoUpload(db.Model):
+    """A resumable upload in progress; its bytes live in media under ``partial/``."""
+
+    __tablename__ = "photo_uploads"
+    sha256 = db.Column(db.String(64), primary_key=True)
+    uploader_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    total = db.Column(db.Integer, nullable=False)
+    received = db.Column(db.Integer, nullable=False, default=0)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,1 @@
+"""marshmallow schemas: request validation, responses and the OpenAPI document."""

@@ -1,0 +1,95 @@
+"""Log in, refresh, log out and revoke devices.
+
+Tokens are bound to a device: they carry the device id and the device's token
+generation. Every authenticated request checks the device row, so revoking a
+lost phone (or logging out, which bumps the generation) stops all its tokens at
+once, on every worker and host, because the state lives in the database.
+The refresh token is long-lived so a phone that stays offline for days is not
+logged out by that.
+"""
+
+from __future__ import annotations
+
+from flask_jwt_extended import create_access_token, create_refresh_token
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Device, User
+from server.models.types import utcnow
+from server.services.audit import record_audit
+from server.services.passwords import dummy_verify, verify_password
+
+
+def _tokens_for(user: User, device: Device) -> dict:
+    claims = {"dev": device.id, "gen": device.token_generation, "role": user.role}
+    identity = str(user.id)
+    return {
+        "access_token": create_access_token(identity=identity, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=identity, additional_claims=claims),
+    }
+
+
+def login(username: str, password: str, device_id: str, device_name: str = "") -> tuple[User, dict]:
+    """Check the credentials and register the device; answer the two tokens."""
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    if user is None:
+        dummy_verify(password)
+        raise ApiError(401, "invalid_credentials", "Unknown username or wrong password.")
+    if not verify_password(user.password_hash, password):
+        raise ApiError(401, "invalid_credentials", "Unknown username or wrong password.")
+    if not user.active:
+        raise ApiError(403, "account_disabled", "This account is disabled.")
+    device = db.session.get(Device, device_id)
+    if device is not None and device.revoked_at is not None:
+        raise ApiError(403, "device_revoked", "This device was revoked by an administrator.")
+    if device is None:
+        device = Device(id=device_id, user_id=user.id, name=device_name or "")
+        db.session.add(device)
+    elif device.user_id != user.id:
+        # A shared tablet changing hands: the previous user's tokens stop here.
+        device.user_id = user.id
+        device.token_generation += 1
+    device.last_seen_at = utcnow()
+    record_audit(actor=user.username, actor_id=user.id, device_id=device_id, action="login")
+    db.session.commit()
+    return user, _tokens_for(user, device)
+
+
+def refresh(user: User, device: Device) -> dict:
+    claims = {"dev": device.id, "gen": device.token_generation, "role": user.role}
+    return {"access_token": create_access_token(identity=str(user.id), additional_claims=claims)}
+
+
+def logout(user: User, device: Device) -> None:
+    device.token_generation += 1
+    record_audit(actor=user.username, actor_id=user.id, device_id=device.id, action="logout")
+    db.session.commit()
+
+
+def revoke_device(admin: User, device_id: str) -> Device:
+    device = db.session.get(Device, device_id)
+    if device is None:
+        raise ApiError(404, "not_found", f"No device {device_id}.")
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        record_audit(
+            actor=admin.username, actor_id=admin.id, action="device.revoke",
+            entity="device", entity_id=device_id,
+        )
+    db.session.commit()
+    return device
+
+
+def token_problem(jwt_payload: dict) -> str | None:
+    """Why a token with this payload may no longer be used, or None when it may."""
+    device = db.session.get(Device, jwt_payload.get("dev", ""))
+    if device is None:
+        return "token_revoked"
+    if device.revoked_at is not None:
+        return "device_revoked"
+    if str(device.user_id) != jwt_payload.get("sub") or device.token_generation != jwt_payload.get("gen"):
+        return "token_revoked"
+    user = db.session.get(User, device.user_id)
+    if user is None or not user.active:
+        return "token_revoked"
+    return None

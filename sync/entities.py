@@ -1,0 +1,218 @@
+"""The synced entities, declared as data.
+
+Each entity lists its fields and how each merges:
+
+* ``SCALAR`` — last writer by HLC wins, per field; concurrent losing values are
+  kept as conflicts.
+* ``SET`` — an add-wins set of strings (photo hashes, tags, linked ids).
+* ``STATE`` — the entity's status, moved only by the named transitions of its
+  state machine; a transition that a concurrent one made invalid becomes a
+  conflict instead of being dropped.
+
+``server_fields`` are written by the server (who reported, derived flags, due
+times); a client mutation that tries to set one is rejected. Who may perform
+which op is a server rule (``server/services``), not a merge rule, so it is
+not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+SCALAR = "scalar"
+SET = "set"
+STATE = "state"
+
+# Ops every entity understands; entity-specific ops are its state transitions.
+CREATE = "create"
+UPDATE = "update"
+DELETE = "delete"
+GENERIC_OPS = frozenset({CREATE, UPDATE, DELETE})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An op that moves the state field from one of ``sources`` to ``target``."""
+
+    op: str
+    sources: frozenset[str]
+    target: str
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """The status field of an entity and the transitions that move it."""
+
+    field: str
+    initial: str
+    # States a `create` may start in besides `initial` (a report can be filed
+    # already solved on site).
+    creatable: frozenset[str]
+    transitions: tuple[Transition, ...]
+
+    def transition(self, op: str) -> Transition | None:
+        for t in self.transitions:
+            if t.op == op:
+                return t
+        return None
+
+    @property
+    def ops(self) -> frozenset[str]:
+        return frozenset(t.op for t in self.transitions)
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """How one entity's fields merge, and which of them only the server writes."""
+
+    name: str
+    fields: Mapping[str, str]
+    state_machine: StateMachine | None = None
+    server_fields: frozenset[str] = field(default_factory=frozenset)
+    # Extra ops that change no state field but are still meaningful (e.g. a
+    # ticket's `escalate` moves its level, a conflict's `resolve`).
+    extra_ops: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def ops(self) -> frozenset[str]:
+        state_ops = self.state_machine.ops if self.state_machine else frozenset()
+        return GENERIC_OPS | state_ops | self.extra_ops
+
+    def kind(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+
+def _t(op: str, sources: str, target: str) -> Transition:
+    return Transition(op, frozenset(sources.split()), target)
+
+
+REPORT_STATUS = StateMachine(
+    field="status",
+    initial="open",
+    creatable=frozenset({"open", "solved_on_site", "needs_handoff"}),
+    transitions=(
+        _t("solve", "open needs_handoff", "solved_on_site"),
+        _t("handoff", "open solved_on_site", "needs_handoff"),
+        _t("reopen", "solved_on_site needs_handoff closed", "open"),
+        # Moved by the ticket workflow on the server, never by a phone.
+        _t("link_ticket", "open needs_handoff solved_on_site", "in_ticket"),
+        _t("unlink_ticket", "in_ticket", "needs_handoff"),
+        _t("close", "in_ticket solved_on_site", "closed"),
+    ),
+)
+
+TICKET_STATUS = StateMachine(
+    field="status",
+    initial="draft",
+    creatable=frozenset({"draft"}),
+    transitions=(
+        _t("submit", "draft returned reopened", "submitted"),
+        _t("approve", "submitted", "approved"),
+        _t("return", "submitted approved resolved", "returned"),
+        _t("dispatch", "approved reopened", "dispatched"),
+        _t("acknowledge", "dispatched", "acknowledged"),
+        _t("resolve", "dispatched acknowledged", "resolved"),
+        _t("close", "approved resolved", "closed"),
+        _t("reopen", "resolved closed", "reopened"),
+    ),
+)
+
+ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
+    {
+        "report": EntitySpec(
+            name="report",
+            fields=MappingProxyType(
+                {
+                    "grid_id": SCALAR,
+                    "category": SCALAR,
+                    "subcategory": SCALAR,
+                    "description": SCALAR,
+                    "lat": SCALAR,
+                    "lon": SCALAR,
+                    "accuracy_m": SCALAR,
+                    "place": SCALAR,
+                    "severity": SCALAR,
+                    "device_time": SCALAR,
+                    "photos": SET,
+                    "after_photos": SET,
+                    "tags": SET,
+                    "status": STATE,
+                    "reporter": SCALAR,
+                    "ticket_id": SCALAR,
+                }
+            ),
+            state_machine=REPORT_STATUS,
+            server_fields=frozenset({"reporter", "ticket_id"}),
+        ),
+        "checkin": EntitySpec(
+            name="checkin",
+            fields=MappingProxyType(
+                {
+                    "grid_id": SCALAR,
+                    "at": SCALAR,
+                    "lat": SCALAR,
+                    "lon": SCALAR,
+                    "accuracy_m": SCALAR,
+                    "checkpoint_id": SCALAR,
+                    "note": SCALAR,
+                    "photos": SET,
+                    "user": SCALAR,
+                    "distance_m": SCALAR,
+                    "flags": SET,
+                }
+            ),
+            server_fields=frozenset({"user", "distance_m", "flags"}),
+        ),
+        "visit": EntitySpec(
+            name="visit",
+            fields=MappingProxyType(
+                {
+                    "grid_id": SCALAR,
+                    "visited_at": SCALAR,
+                    "place_kind": SCALAR,
+                    "place": SCALAR,
+                    "people_met": SCALAR,
+                    "contact_name": SCALAR,
+                    "contact_phone": SCALAR,
+                    "needs": SCALAR,
+                    "notes": SCALAR,
+                    "follow_up": SCALAR,
+                    "photos": SET,
+                    "visitor": SCALAR,
+                }
+            ),
+            server_fields=frozenset({"visitor"}),
+        ),
+        "ticket": EntitySpec(
+            name="ticket",
+            fields=MappingProxyType(
+                {
+                    "grid_id": SCALAR,
+                    "title": SCALAR,
+                    "category": SCALAR,
+                    "severity": SCALAR,
+                    "report_ids": SET,
+                    "level": SCALAR,
+                    "department": SCALAR,
+                    "status": STATE,
+                    "due_at": SCALAR,
+                    "ack_due_at": SCALAR,
+                    "reason": SCALAR,
+                    "resolution_note": SCALAR,
+                    "resolution_photos": SET,
+                    "created_by": SCALAR,
+                }
+            ),
+            state_machine=TICKET_STATUS,
+            server_fields=frozenset({"due_at", "ack_due_at", "created_by", "level"}),
+            extra_ops=frozenset({"escalate"}),
+        ),
+    }
+)
+
+
+def entity_spec(name: str) -> EntitySpec | None:
+    """The spec of a synced entity, or None when there is no such entity."""
+    return ENTITIES.get(name)

@@ -1,0 +1,178 @@
+"""Logging in, refreshing, logging out and revoking devices."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+
+def login(client, username="g1-2", password=PASSWORD, device_id="phone-0001"):
+    return client.post(
+        "/api/auth/login", json={"username": username, "password": password, "device_id": device_id}
+    )
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_login_answers_tokens_and_the_user(client):
+    response = login(client)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["access_token"] and body["refresh_token"]
+    assert body["user"]["username"] == "g1-2"
+    assert body["user"]["role"] == "patroller"
+
+
+def test_wrong_password_is_refused_with_a_json_error(client):
+    response = login(client, password="not-the-password")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_credentials"
+
+
+def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client):
+    unknown = login(client, username="nobody")
+    wrong = login(client, password="wrong-password")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.get_json() == wrong.get_json()
+
+
+def test_access_token_opens_the_api_and_missing_token_does_not(client):
+    token = login(client).get_json()["access_token"]
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
+    missing = client.get("/api/me")
+    assert missing.status_code == 401
+    assert missing.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_garbage_token_is_invalid(client):
+    response = client.get("/api/me", headers=bearer("not.a.jwt"))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_token"
+
+
+class TestShortLivedTokens:
+    @pytest.fixture
+    def app_config(self):
+        return {"JWT_ACCESS_TOKEN_EXPIRES": __import__("datetime").timedelta(seconds=1)}
+
+    def test_expired_access_token_is_refused_and_refresh_gives_a_working_one(self, client):
+        tokens = login(client).get_json()
+        time.sleep(2.1)
+        expired = client.get("/api/me", headers=bearer(tokens["access_token"]))
+        assert expired.status_code == 401
+        assert expired.get_json()["error"]["code"] == "token_expired"
+        refreshed = client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"]))
+        assert refreshed.status_code == 200
+        again = client.get("/api/me", headers=bearer(refreshed.get_json()["access_token"]))
+        assert again.status_code == 200
+
+
+def test_access_token_cannot_be_used_to_refresh(client):
+    tokens = login(client).get_json()
+    response = client.post("/api/auth/refresh", headers=bearer(tokens["access_token"]))
+    assert response.status_code == 401
+
+
+def test_logout_ends_every_token_of_the_device(client):
+    tokens = login(client).get_json()
+    assert client.post("/api/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
+    for token, path in ((tokens["access_token"], "/api/me"), (tokens["refresh_token"], "/api/auth/refresh")):
+        method = client.get if path == "/api/me" else client.post
+        response = method(path, headers=bearer(token))
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "token_revoked"
+
+
+def test_revoking_a_device_stops_its_tokens_at_once(client, auth):
+    tokens = login(client, device_id="lost-phone-1").get_json()
+    other = login(client, device_id="other-phone-1").get_json()
+    revoke = client.post("/api/admin/devices/lost-phone-1/revoke", headers=auth.headers("admin"))
+    assert revoke.status_code == 200
+    assert revoke.get_json()["revoked_at"]
+    for token, path in ((tokens["access_token"], "/api/me"), (tokens["refresh_token"], "/api/auth/refresh")):
+        method = client.get if path == "/api/me" else client.post
+        response = method(path, headers=bearer(token))
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "device_revoked"
+    # The same user's other phone keeps working.
+    assert client.get("/api/me", headers=bearer(other["access_token"])).status_code == 200
+    # And the lost phone cannot log in again.
+    assert login(client, device_id="lost-phone-1").get_json()["error"]["code"] == "device_revoked"
+
+
+def test_only_an_admin_may_revoke_devices(client, auth):
+    login(client, device_id="phone-abcdef")
+    response = client.post("/api/admin/devices/phone-abcdef/revoke", headers=auth.headers("g1-1"))
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden"
+
+
+def test_device_id_must_be_well_formed(client):
+    response = login(client, device_id="x")
+    assert response.status_code == 422
+    assert "device_id" in response.get_json()["error"]["details"]
+
+
+def test_passwords_are_stored_with_argon2(app):
+    from server.extensions import db
+    from server.models import User
+
+    with app.app_context():
+        user = db.session.execute(db.select(User).filter_by(username="g1-2")).scalar_one()
+        assert user.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in user.password_hash
+
+
+class TestLoginRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"GRIDWALK_LOGIN_LIMIT_PER_USER": "3 per minute", "GRIDWALK_LOGIN_LIMIT_PER_ADDRESS": "6 per minute"}
+
+    def test_repeated_wrong_passwords_for_one_user_are_rate_limited(self, client):
+        codes = [login(client, password=f"wrong-{i}").status_code for i in range(4)]
+        assert codes == [401, 401, 401, 429]
+        limited = login(client)  # even the right password waits now
+        assert limited.status_code == 429
+        assert limited.get_json()["error"]["code"] == "rate_limited"
+        # Another user on the same address is not locked out by it.
+        assert login(client, username="g1-3").status_code == 200
+
+    def test_many_logins_from_one_address_are_rate_limited(self, client):
+        codes = [login(client, username=f"g{n}-2").status_code for n in range(1, 8)]
+        assert codes[:6] == [200] * 6
+        assert codes[6] == 429
+
+
+@pytest.mark.skipif(
+    __import__("os").environ.get("GRIDWALK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15") == "off",
+    reason="no Redis",
+)
+def test_rate_limits_are_shared_across_workers_through_redis(database_url, tmp_path):
+    """Two app instances (two gunicorn workers) count failures in one Redis."""
+    import os
+
+    import redis
+
+    from server import create_app
+    from tests.conftest import TEST_CONFIG
+
+    url = os.environ.get("GRIDWALK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on " + url)
+    config = {
+        **TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_STORAGE_URI": url,
+        "GRIDWALK_LOGIN_LIMIT_PER_USER": "2 per minute",
+    }
+    worker_a, worker_b = create_app(config).test_client(), create_app(config).test_client()
+    assert login(worker_a, username="g2-2", password="wrong-a").status_code == 401
+    assert login(worker_b, username="g2-2", password="wrong-b").status_code == 401
+    assert login(worker_a, username="g2-2", password="wrong-c").status_code == 429
+    assert login(worker_b, username="g2-2", password="wrong-d").status_code == 429
+    redis.Redis.from_url(url).flushdb()
