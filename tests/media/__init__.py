@@ -1,0 +1,1 @@
+"""Media storage backends, one suite run against each."""
