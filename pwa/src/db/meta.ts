@@ -1,0 +1,29 @@
+/** Small key/value facts kept in the `meta` table. */
+
+import type { GridwalkDB } from "./schema";
+
+export const META = {
+  deviceId: "device_id",
+  session: "session",
+  hlc: "hlc",
+  cursor: "cursor",
+  lastSync: "last_sync",
+  lastSyncError: "last_sync_error",
+  catalogue: "catalogue",
+  me: "me",
+  locale: "locale",
+  syncLease: "sync_lease",
+} as const;
+
+export async function getMeta<T>(d: GridwalkDB, key: string): Promise<T | undefined> {
+  const row = await d.meta.get(key);
+  return row?.value as T | undefined;
+}
+
+export async function setMeta(d: GridwalkDB, key: string, value: unknown): Promise<void> {
+  await d.meta.put({ key, value });
+}
+
+export async function deleteMeta(d: GridwalkDB, key: string): Promise<void> {
+  await d.meta.delete(key);
+}

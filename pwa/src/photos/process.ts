@@ -1,0 +1,49 @@
+/** Turns a camera file into a stored, hashed, downscaled photo. */
+
+import type { GridwalkDB } from "../db/schema";
+import { downscale, type ProcessedPhoto } from "./downscale";
+import { storePhoto } from "./queue";
+
+let worker: Worker | null = null;
+let nextId = 1;
+const waiting = new Map<number, { resolve: (p: ProcessedPhoto) => void; reject: (e: Error) => void }>();
+
+function photoWorker(): Worker | null {
+  if (worker) return worker;
+  if (typeof Worker === "undefined" || typeof OffscreenCanvas === "undefined") return null;
+  try {
+    worker = new Worker(new URL("./downscale.worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (ev: MessageEvent<{ id: number; result?: ProcessedPhoto; error?: string }>) => {
+      const w = waiting.get(ev.data.id);
+      waiting.delete(ev.data.id);
+      if (!w) return;
+      if (ev.data.result) w.resolve(ev.data.result);
+      else w.reject(new Error(ev.data.error ?? "photo failed"));
+    };
+    return worker;
+  } catch {
+    return null;
+  }
+}
+
+/** Downscales in the worker when possible, else here. */
+export function processPhoto(file: Blob): Promise<ProcessedPhoto> {
+  const w = photoWorker();
+  if (!w) return downscale(file);
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    w.postMessage({ id, file });
+  }).catch(() => downscale(file)) as Promise<ProcessedPhoto>;
+}
+
+/** Processes camera files and keeps them in IndexedDB; returns their hashes in order. */
+export async function addPhotos(d: GridwalkDB, files: Iterable<File>): Promise<string[]> {
+  const shas: string[] = [];
+  for (const file of files) {
+    const p = await processPhoto(file);
+    await storePhoto(d, p);
+    shas.push(p.sha);
+  }
+  return shas;
+}

@@ -1,0 +1,117 @@
+/**
+ * The push/pull client — mirrors sync/client.py.
+ *
+ * One sync = upload pending photos, push the outbox in order (batch by batch,
+ * each item settled only by the server's answer for it), then pull changes
+ * from our cursor until the server says there are no more. Every answer's
+ * "hlc" goes through receive() so later edits order after what was pulled.
+ */
+
+import { META, getMeta, setMeta } from "../db/meta";
+import type { GridwalkDB } from "../db/schema";
+import { uploadPendingPhotos } from "../photos/queue";
+import { ApiError, type ApiClient } from "./api";
+import { receive } from "./clock";
+import type { PullResponse, PushResponse } from "./mutation";
+import { applyPulled, markAttempt, markFailure, nextBatch, settle, type SettleSummary } from "./outbox";
+
+export const PUSH_BATCH = 50;
+export const PULL_LIMIT = 200;
+
+export interface SyncTransport {
+  push(body: { device_id: string; mutations: unknown[] }): Promise<PushResponse>;
+  pull(cursor: string | undefined, limit: number): Promise<PullResponse>;
+}
+
+/** The HTTP transport over the API client. */
+export function httpTransport(api: ApiClient): SyncTransport {
+  return {
+    push: (body) => api.json<PushResponse>("/sync/push", { method: "POST", json: body }),
+    pull: (cursor, limit) => {
+      const q = new URLSearchParams({ limit: String(limit) });
+      if (cursor) q.set("cursor", cursor);
+      return api.json<PullResponse>(`/sync/pull?${q}`);
+    },
+  };
+}
+
+export interface SyncReport extends SettleSummary {
+  pulled: number;
+  photosUploaded: number;
+  photosFailed: number;
+}
+
+function asError(e: unknown): { code: string; message: string } {
+  if (e instanceof ApiError) return { code: e.code, message: e.message };
+  return { code: "error", message: String((e as Error)?.message ?? e) };
+}
+
+/** Pushes every pending mutation; stops at the first transport failure (the items stay). */
+export async function pushOutbox(
+  d: GridwalkDB,
+  transport: SyncTransport,
+  deviceId: string,
+  batchSize = PUSH_BATCH,
+): Promise<SettleSummary> {
+  const total: SettleSummary = { applied: 0, duplicate: 0, conflict: 0, rejected: 0, unanswered: 0 };
+  for (;;) {
+    const batch = await nextBatch(d, batchSize);
+    if (batch.length === 0) break;
+    await markAttempt(d, batch, new Date().toISOString());
+    let response: PushResponse;
+    try {
+      response = await transport.push({ device_id: deviceId, mutations: batch.map((i) => i.mutation) });
+    } catch (e) {
+      await markFailure(d, batch, asError(e));
+      throw e;
+    }
+    await receive(d, deviceId, response.hlc);
+    const summary = await settle(d, batch, response.results ?? []);
+    for (const k of Object.keys(total) as (keyof SettleSummary)[]) total[k] += summary[k];
+    // A server that answers for none of the batch would make us loop forever.
+    if (summary.unanswered === batch.length) break;
+  }
+  return total;
+}
+
+/** Pulls until the server has nothing more after our cursor; returns the number of changes. */
+export async function pullChanges(
+  d: GridwalkDB,
+  transport: SyncTransport,
+  deviceId: string,
+  limit = PULL_LIMIT,
+): Promise<number> {
+  let count = 0;
+  let cursor = await getMeta<string>(d, META.cursor);
+  for (let page = 0; page < 10_000; page++) {
+    const response = await transport.pull(cursor, limit);
+    await receive(d, deviceId, response.hlc);
+    await applyPulled(d, response.changes ?? [], response.cursor);
+    count += response.changes?.length ?? 0;
+    if (!response.more || response.cursor === cursor) break;
+    cursor = response.cursor;
+  }
+  return count;
+}
+
+/** One full sync: photos, push, pull. Records the outcome in meta for the Sync screen. */
+export async function syncOnce(
+  d: GridwalkDB,
+  api: ApiClient,
+  deviceId: string,
+  transport: SyncTransport = httpTransport(api),
+): Promise<SyncReport> {
+  try {
+    const photos = await uploadPendingPhotos(d, api);
+    if (photos.lastError && (photos.lastError.status === 401 || photos.lastError.status === 0)) throw photos.lastError;
+    const pushed = await pushOutbox(d, transport, deviceId);
+    const pulled = await pullChanges(d, transport, deviceId);
+    const report: SyncReport = { ...pushed, pulled, photosUploaded: photos.uploaded, photosFailed: photos.failed };
+    await setMeta(d, META.lastSync, { at: new Date().toISOString(), report });
+    await setMeta(d, META.lastSyncError, photos.lastError ? asError(photos.lastError) : null);
+    return report;
+  } catch (e) {
+    await setMeta(d, META.lastSyncError, { ...asError(e), at: new Date().toISOString() });
+    throw e;
+  }
+}

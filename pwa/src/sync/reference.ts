@@ -1,0 +1,90 @@
+/**
+ * Reference data the phone keeps for offline use: who I am and my beat
+ * (/api/me), the category catalogue, and the conflicts the server holds.
+ */
+
+import { META, getMeta, setMeta } from "../db/meta";
+import type { GridwalkDB } from "../db/schema";
+import type { ApiClient } from "./api";
+
+export interface Place {
+  id: string;
+  name: string;
+  kind: string;
+}
+export interface Checkpoint {
+  id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  radius_m: number;
+}
+export interface Beat {
+  id: string;
+  name: string;
+  places: Place[];
+  checkpoints: Checkpoint[];
+  responsibilities: string[];
+}
+export interface Me {
+  user: { id: string | number; username: string; display_name?: string; role?: string; team_role?: string };
+  grid: { id: string; name: string; code: string } | null;
+  team: { id?: string; name?: string } | null;
+  beat: Beat | null;
+}
+
+export interface Subcategory {
+  code: string;
+  name_zh: string;
+  name_en: string;
+}
+export interface Category extends Subcategory {
+  icon?: string;
+  subcategories: Subcategory[];
+}
+
+/** Built-in catalogue for the very first offline start, before /api/catalogue was ever reached. */
+export const FALLBACK_CATEGORIES: Category[] = [
+  ["city_appearance", "市容环境", "City appearance", "🏙️"],
+  ["sanitation", "环境卫生", "Sanitation", "🗑️"],
+  ["public_order", "社会治安", "Public order", "🛡️"],
+  ["public_safety", "公共安全", "Public safety", "⚠️"],
+  ["traffic_parking", "交通停车", "Traffic and parking", "🚗"],
+  ["illegal_construction", "违法建设", "Illegal construction", "🏗️"],
+  ["disputes_noise", "矛盾纠纷与噪音", "Disputes and noise", "📢"],
+  ["livelihood", "民生服务", "Livelihood services", "🤝"],
+  ["facilities_damage", "设施损坏", "Damaged facilities", "🔧"],
+].map(([code, name_zh, name_en, icon]) => ({ code, name_zh, name_en, icon, subcategories: [] }));
+
+export async function refreshMe(d: GridwalkDB, api: ApiClient): Promise<Me> {
+  const me = await api.json<Me>("/me");
+  await setMeta(d, META.me, me);
+  return me;
+}
+
+export async function refreshCatalogue(d: GridwalkDB, api: ApiClient): Promise<Category[]> {
+  const body = await api.json<{ categories: Category[] }>("/catalogue");
+  if (Array.isArray(body.categories) && body.categories.length) await setMeta(d, META.catalogue, body.categories);
+  return body.categories;
+}
+
+export async function refreshConflicts(d: GridwalkDB, api: ApiClient): Promise<number> {
+  const body = await api.json<{ conflicts: Record<string, unknown>[] }>("/conflicts");
+  const rows = (body.conflicts ?? []).map((c, i) => ({
+    id: String(c.id ?? `${c.entity}:${c.entity_id}:${c.field}:${i}`),
+    entity: c.entity as string | undefined,
+    entity_id: c.entity_id as string | undefined,
+    field: c.field as string | undefined,
+    raw: c,
+  }));
+  await d.transaction("rw", d.conflicts, async () => {
+    await d.conflicts.clear();
+    await d.conflicts.bulkPut(rows);
+  });
+  return rows.length;
+}
+
+/** The catalogue to show: the cached server copy, else the built-in one. */
+export async function categories(d: GridwalkDB): Promise<Category[]> {
+  return (await getMeta<Category[]>(d, META.catalogue)) ?? FALLBACK_CATEGORIES;
+}
