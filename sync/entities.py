@@ -209,8 +209,18 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
             server_fields=frozenset({"due_at", "ack_due_at", "created_by", "level"}),
             extra_ops=frozenset({"escalate"}),
         ),
+        # Not a record: resolving a conflict is a mutation on it, so it syncs
+        # and is audited like any other change (DESIGN.md "Merge rules").
+        "conflict": EntitySpec(
+            name="conflict",
+            fields=MappingProxyType({"choice": SCALAR, "value": SCALAR, "note": SCALAR}),
+            extra_ops=frozenset({"resolve"}),
+        ),
     }
 )
+
+# Entities that are stored as records (everything but the conflict pseudo-entity).
+RECORD_ENTITIES = frozenset({"report", "checkin", "visit", "ticket"})
 
 
 def entity_spec(name: str) -> EntitySpec | None:

@@ -1,0 +1,46 @@
+"""Push and pull (DESIGN.md "Sync protocol")."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from server.api.context import current_device, current_scope, current_user
+from server.api.guard import auth_required
+from server.errors import ApiError
+from server.models.types import utcnow
+from server.schemas.sync import PullAnswerSchema, PullQuerySchema, PushAnswerSchema, PushSchema
+from server.services import sync as sync_service
+
+blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline sync: push and pull")
+
+
+@blp.before_request
+def _limit_body():
+    request.max_content_length = current_app.config["GRIDWALK_JSON_MAX_BYTES"]
+
+
+@blp.route("/push", methods=["POST"])
+@auth_required()
+@blp.arguments(PushSchema)
+@blp.response(200, PushAnswerSchema)
+def push(body):
+    """Apply a device's queued mutations; each one is answered on its own."""
+    device = current_device()
+    if body["device_id"] != device.id:
+        raise ApiError(422, "invalid", "device_id is not the device of this session.",
+                       {"device_id": ["Does not match the token's device."]})
+    device.last_seen_at = utcnow()
+    return sync_service.apply_mutations(current_user(), current_scope(), device.id, body["mutations"])
+
+
+@blp.route("/pull", methods=["GET"])
+@auth_required()
+@blp.arguments(PullQuerySchema, location="query")
+@blp.response(200, PullAnswerSchema)
+def pull(query):
+    """Changes after the cursor that the caller may see, oldest first."""
+    try:
+        return sync_service.pull_changes(current_scope(), query["cursor"], query["limit"])
+    except ValueError as exc:
+        raise ApiError(400, "invalid_cursor", "The cursor was not made by this server.") from exc

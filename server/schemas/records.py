@@ -1,0 +1,169 @@
+"""Value rules for the data of synced records (report, check-in, visit, ticket).
+
+``sync.mutation`` checks a mutation's shape; these schemas check its values:
+lengths, ranges, enums, catalogue codes. Set fields are checked element by
+element. A create must carry the required fields; updates are partial.
+"""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from server.catalogue import CATEGORY_CODES, SUBCATEGORY_CODES
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+LAT = validate.Range(-90, 90)
+LON = validate.Range(-180, 180)
+
+
+class StrictFloat(fields.Float):
+    """A number, but not a boolean or a numeric string."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictInt(fields.Integer):
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictStr(fields.String):
+    pass
+
+
+class _RecordSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    grid_id = StrictInt()
+
+
+class ReportSchema(_RecordSchema):
+    category = StrictStr(validate=validate.OneOf(sorted(CATEGORY_CODES)))
+    subcategory = StrictStr(allow_none=True, validate=validate.Length(1, 48))
+    description = StrictStr(validate=validate.Length(0, 2000))
+    lat = StrictFloat(allow_none=True, validate=LAT)
+    lon = StrictFloat(allow_none=True, validate=LON)
+    accuracy_m = StrictFloat(allow_none=True, validate=validate.Range(0, 100_000))
+    place = StrictStr(allow_none=True, validate=validate.Length(0, 120))
+    severity = StrictInt(validate=validate.Range(1, 3))
+    device_time = fields.DateTime(allow_none=True)
+    status = StrictStr()
+    photos = fields.Raw()
+    after_photos = fields.Raw()
+    tags = fields.Raw()
+
+    @validates_schema
+    def _subcategory_in_category(self, data, **_):
+        sub, cat = data.get("subcategory"), data.get("category")
+        if sub and cat and sub not in SUBCATEGORY_CODES.get(cat, ()):
+            raise ValidationError(f"Not a subcategory of {cat}.", "subcategory")
+
+
+class CheckinSchema(_RecordSchema):
+    at = fields.DateTime()
+    lat = StrictFloat(allow_none=True, validate=LAT)
+    lon = StrictFloat(allow_none=True, validate=LON)
+    accuracy_m = StrictFloat(allow_none=True, validate=validate.Range(0, 100_000))
+    checkpoint_id = StrictInt(allow_none=True)
+    note = StrictStr(allow_none=True, validate=validate.Length(0, 500))
+    photos = fields.Raw()
+
+
+class VisitSchema(_RecordSchema):
+    visited_at = fields.DateTime()
+    place_kind = StrictStr(validate=validate.OneOf(("household", "shop")))
+    place = StrictStr(validate=validate.Length(1, 120))
+    people_met = StrictInt(allow_none=True, validate=validate.Range(0, 1000))
+    contact_name = StrictStr(allow_none=True, validate=validate.Length(0, 60))
+    contact_phone = StrictStr(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
+    needs = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
+    notes = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
+    follow_up = fields.Boolean(truthy={True}, falsy={False})
+    photos = fields.Raw()
+
+
+class TicketSchema(_RecordSchema):
+    title = StrictStr(validate=validate.Length(1, 200))
+    category = StrictStr(validate=validate.OneOf(sorted(CATEGORY_CODES)))
+    severity = StrictInt(validate=validate.Range(1, 3))
+    department = StrictInt(allow_none=True)
+    reason = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
+    resolution_note = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
+    status = StrictStr()
+    report_ids = fields.Raw()
+    resolution_photos = fields.Raw()
+
+
+class ConflictResolutionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    choice = StrictStr(required=True, validate=validate.OneOf(("kept", "losing", "value")))
+    value = fields.Raw(allow_none=True)
+    note = StrictStr(allow_none=True, validate=validate.Length(0, 500))
+
+
+SCHEMAS = {
+    "report": ReportSchema(),
+    "checkin": CheckinSchema(),
+    "visit": VisitSchema(),
+    "ticket": TicketSchema(),
+    "conflict": ConflictResolutionSchema(),
+}
+
+REQUIRED_ON_CREATE = {
+    "report": ("category",),
+    "checkin": ("at",),
+    "visit": ("place_kind", "place"),
+    "ticket": ("title", "category", "severity", "report_ids"),
+}
+
+# What the elements of each set field must look like.
+SET_ELEMENTS = {
+    "photos": (SHA256, "a lower-case SHA-256 hex digest"),
+    "after_photos": (SHA256, "a lower-case SHA-256 hex digest"),
+    "resolution_photos": (SHA256, "a lower-case SHA-256 hex digest"),
+    "report_ids": (UUID, "a record id (UUID)"),
+    "tags": (re.compile(r"^.{1,32}$", re.S), "a tag of 1-32 characters"),
+}
+MAX_SET_CHANGE = 50
+
+
+def validate_values(entity: str, op: str, data: dict) -> dict:
+    """Per-field error messages for the values of ``data`` ({} when all is well)."""
+    schema = SCHEMAS.get(entity)
+    if schema is None:
+        return {}
+    errors: dict = {}
+    try:
+        schema.load(data, partial=op != "create")
+    except ValidationError as exc:
+        errors.update(exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages})
+    if op == "create":
+        for name in REQUIRED_ON_CREATE.get(entity, ()):
+            if name not in data or data[name] in (None, "", []):
+                errors.setdefault(name, ["Missing data for required field."])
+    for name, (pattern, what) in SET_ELEMENTS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        elements = value if isinstance(value, list) else [*value.get("add", []), *value.get("remove", [])]
+        if len(elements) > MAX_SET_CHANGE:
+            errors[name] = [f"At most {MAX_SET_CHANGE} elements per change."]
+        bad = [e for e in elements if not pattern.match(e)]
+        if bad:
+            errors[name] = [f"Each element must be {what}."]
+    return errors

@@ -1,0 +1,87 @@
+"""The sync protocol's bodies (DESIGN.md "Sync protocol")."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from server.schemas.common import DEVICE_ID
+from server.services.sync import MAX_BATCH
+
+
+class PushSchema(Schema):
+    device_id = fields.Str(required=True, validate=DEVICE_ID)
+    # Each mutation is validated on its own so one bad one is `rejected` and
+    # the rest still apply; here they only need to be a list.
+    mutations = fields.List(fields.Raw(), required=True, validate=validate.Length(0, MAX_BATCH))
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.Str()
+    message = fields.Str()
+    details = fields.Raw()
+
+
+class PushResultSchema(Schema):
+    id = fields.Raw(allow_none=True)
+    status = fields.Str(validate=validate.OneOf(("applied", "duplicate", "conflict", "rejected")))
+    version = fields.Int(allow_none=True)
+    error = fields.Nested(ErrorDetailSchema)
+    conflict = fields.Dict()
+    resolution = fields.Dict()
+
+
+class PushAnswerSchema(Schema):
+    results = fields.List(fields.Nested(PushResultSchema))
+    cursor = fields.Str()
+    hlc = fields.Str()
+
+
+class PullQuerySchema(Schema):
+    cursor = fields.Str(load_default=None, validate=validate.Length(0, 200))
+    limit = fields.Int(load_default=500, validate=validate.Range(1, 5000))
+
+
+class ChangeSchema(Schema):
+    entity = fields.Str()
+    entity_id = fields.Str()
+    version = fields.Int()
+    deleted = fields.Bool()
+    data = fields.Dict()
+
+
+class PullAnswerSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.Str()
+    more = fields.Bool()
+    hlc = fields.Str()
+
+
+class ConflictSideSchema(Schema):
+    value = fields.Raw(allow_none=True)
+    hlc = fields.Str(allow_none=True)
+    device = fields.Str(allow_none=True)
+    actor = fields.Str(allow_none=True)
+    mutation = fields.Str(allow_none=True)
+
+
+class ConflictSchema(Schema):
+    id = fields.Str()
+    entity = fields.Str()
+    entity_id = fields.Str()
+    grid_id = fields.Int(allow_none=True)
+    field = fields.Str()
+    kind = fields.Str()
+    kept = fields.Nested(ConflictSideSchema)
+    losing = fields.Dict()
+    created_at = fields.DateTime()
+
+
+class ConflictListSchema(Schema):
+    conflicts = fields.List(fields.Nested(ConflictSchema))
+
+
+class ConflictQuerySchema(Schema):
+    entity = fields.Str(validate=validate.Length(1, 24))
+    entity_id = fields.Str(validate=validate.Length(1, 36))
+    grid = fields.Int()
+    limit = fields.Int(load_default=200, validate=validate.Range(1, 1000))

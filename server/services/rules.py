@@ -1,0 +1,102 @@
+"""Who may do what to which record, and what the server adds to a mutation.
+
+The permission table is data: for each entity and op, the roles that may do it.
+Scope (which grid, which department) is checked against the record itself.
+Server-built mutations (ticket workflow side effects) skip the role table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sync.mutation import Mutation
+
+FIELD = frozenset({"patroller", "lead", "admin"})
+LEADS = frozenset({"lead", "admin"})
+SUPERVISORS = frozenset({"supervisor", "admin"})
+SERVER_ONLY: frozenset[str] = frozenset()
+
+OP_ROLES: dict[str, dict[str, frozenset[str]]] = {
+    "report": {
+        "create": FIELD, "update": FIELD, "delete": LEADS, "solve": FIELD, "handoff": FIELD,
+        "reopen": FIELD | SUPERVISORS, "link_ticket": SERVER_ONLY, "unlink_ticket": SERVER_ONLY,
+        "close": SERVER_ONLY,
+    },
+    "checkin": {"create": FIELD, "update": FIELD, "delete": LEADS},
+    "visit": {"create": FIELD, "update": FIELD, "delete": LEADS},
+    "ticket": {
+        "create": LEADS, "update": LEADS | SUPERVISORS, "delete": LEADS, "submit": LEADS,
+        "approve": SUPERVISORS, "return": SUPERVISORS, "dispatch": SUPERVISORS,
+        "acknowledge": frozenset({"department"}), "resolve": frozenset({"department"}),
+        "close": LEADS | SUPERVISORS, "reopen": LEADS | SUPERVISORS, "escalate": LEADS | SUPERVISORS,
+    },
+    "conflict": {"resolve": LEADS | SUPERVISORS},
+}
+
+# The server field that records who made a record.
+CREATOR_FIELD = {"report": "reporter", "checkin": "user", "visit": "visitor", "ticket": "created_by"}
+# The data field that gives a record its local day.
+DAY_FIELD = {"report": "device_time", "checkin": "at", "visit": "visited_at"}
+
+
+class Rejection(Exception):
+    """A mutation that is refused, with the contract's error code."""
+
+    def __init__(self, code: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: int
+    username: str
+    role: str
+    grid_id: int | None
+    department_id: int | None
+
+
+def check_role(caller: Caller, m: Mutation, *, server_built: bool = False) -> None:
+    if server_built:
+        return
+    allowed = OP_ROLES.get(m.entity, {}).get(m.op, frozenset())
+    if caller.role not in allowed:
+        raise Rejection("forbidden", f"A {caller.role} may not {m.op} a {m.entity}.")
+
+
+def with_server_fields(caller: Caller, m: Mutation, extra: dict | None = None) -> Mutation:
+    data = dict(m.data)
+    if m.op == "create" and m.entity in CREATOR_FIELD:
+        data[CREATOR_FIELD[m.entity]] = caller.username
+    if extra:
+        data.update(extra)
+    return dataclasses.replace(m, data=data) if data != m.data else m
+
+
+def local_day(value: str | None, fallback: datetime, tz: str) -> str:
+    """The local calendar day (YYYY-MM-DD) of an ISO time, or of ``fallback``."""
+    zone = ZoneInfo(tz)
+    if value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=zone)
+            return parsed.astimezone(zone).date().isoformat()
+        except (ValueError, TypeError):
+            pass
+    return fallback.astimezone(zone).date().isoformat()
+
+
+def derived_columns(entity: str, data: dict, created_at: datetime, tz: str) -> dict:
+    """The indexed copies of a record's data used for filtering."""
+    return {
+        "status": data.get("status") if isinstance(data.get("status"), str) else None,
+        "category": data.get("category") if isinstance(data.get("category"), str) else None,
+        "owner": data.get(CREATOR_FIELD.get(entity, ""), None),
+        "day": local_day(data.get(DAY_FIELD.get(entity, "")), created_at, tz),
+    }
