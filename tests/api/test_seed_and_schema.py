@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
@@ -52,7 +54,7 @@ def test_openapi_describes_every_endpoint_with_schemas(client, app):
     spec = client.get("/api/openapi.json").get_json()
     paths = spec["paths"]
     rules = {
-        r.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule)
         for r in app.url_map.iter_rules()
         if r.rule.startswith("/api/") and r.endpoint not in ("api-docs.openapi_json",)
     }

@@ -1,0 +1,61 @@
+"""Listing synced records for the huddle and the desk screens, always scoped."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Photo, Record
+from server.services.record_hooks import visible_data
+
+PHOTO_FIELDS = ("photos", "after_photos", "resolution_photos")
+
+
+def list_records(scope, entity: str, query: dict) -> dict:
+    stmt = scope.filter_records(select(Record).where(Record.entity == entity))
+    if "grid" in query:
+        if not scope.can_see_grid(query["grid"]):
+            raise ApiError(404, "not_found", f"No grid {query['grid']}.")
+        stmt = stmt.where(Record.grid_id == query["grid"])
+    if not query.get("include_deleted"):
+        stmt = stmt.where(Record.deleted.is_(False))
+    if query.get("date_from"):
+        stmt = stmt.where(Record.day >= query["date_from"].isoformat())
+    if query.get("date_to"):
+        stmt = stmt.where(Record.day <= query["date_to"].isoformat())
+    for key, column in (("member", Record.owner), ("status", Record.status), ("category", Record.category)):
+        if query.get(key):
+            stmt = stmt.where(column == query[key])
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar()
+    rows = db.session.execute(
+        stmt.order_by(Record.day.desc(), Record.created_at.desc(), Record.entity_id)
+        .limit(query["limit"]).offset(query["offset"])
+    ).scalars().all()
+    return {"items": [serialise(scope, r, pending) for r, pending in _with_pending(rows)],
+            "total": total, "limit": query["limit"], "offset": query["offset"]}
+
+
+def get_record(scope, entity: str, entity_id: str) -> dict:
+    record = db.session.get(Record, (entity, entity_id))
+    if record is None or not scope.can_see_record(record):
+        raise ApiError(404, "not_found", f"No {entity} {entity_id}.")
+    [(record, pending)] = _with_pending([record])
+    return serialise(scope, record, pending)
+
+
+def _with_pending(rows):
+    """Pair each record with the photos it references that have not arrived yet."""
+    wanted = {h for r in rows for f in PHOTO_FIELDS for h in (r.data.get(f) or [])}
+    have = set()
+    if wanted:
+        have = set(db.session.execute(select(Photo.sha256).where(Photo.sha256.in_(list(wanted)))).scalars())
+    for r in rows:
+        refs = [h for f in PHOTO_FIELDS for h in (r.data.get(f) or [])]
+        yield r, [h for h in refs if h not in have]
+
+
+def serialise(scope, r: Record, pending) -> dict:
+    return {"entity": r.entity, "entity_id": r.entity_id, "grid_id": r.grid_id, "version": r.version,
+            "deleted": r.deleted, "day": r.day, "created_at": r.created_at, "updated_at": r.updated_at,
+            "data": visible_data(scope, r.entity, r.data), "pending_photos": pending}
