@@ -1,9 +1,13 @@
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { readFileSync } from "node:fs";
+
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 // The app is served by Flask at "/" with the API on the same origin under /api.
 export default defineConfig({
   base: "/",
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
     outDir: "dist",
@@ -23,9 +27,9 @@ export default defineConfig({
       registerType: "prompt",
       injectRegister: false,
       manifestFilename: "manifest.webmanifest",
-      includeAssets: ["icons/*.png"],
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
+        rollupFormat: "iife",
       },
       manifest: {
         id: "/",

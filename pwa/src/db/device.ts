@@ -6,9 +6,15 @@ import { uuid } from "../sync/mutation";
 
 const STORAGE_KEY = "gridwalk.device_id";
 
-function mirror(): Storage | null {
+interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/** localStorage in a page; nothing in the service worker. */
+function mirror(): KeyValueStore | null {
   try {
-    return typeof localStorage === "undefined" ? null : localStorage;
+    return (globalThis as { localStorage?: KeyValueStore }).localStorage ?? null;
   } catch {
     return null;
   }
@@ -22,5 +28,5 @@ export async function deviceId(d: GridwalkDB): Promise<string> {
     await setMeta(d, META.deviceId, id);
   }
   mirror()?.setItem(STORAGE_KEY, id);
-  return id;
+  return id as string;
 }

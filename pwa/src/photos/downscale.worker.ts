@@ -1,16 +1,20 @@
-/// <reference lib="webworker" />
 /** Photo worker: keeps decoding, scaling and hashing off the main thread. */
 
 import { downscale } from "./downscale";
 
-declare const self: DedicatedWorkerGlobalScope;
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<{ id: number; file: Blob }>) => void) | null;
+  postMessage(message: unknown): void;
+}
 
-self.onmessage = async (event: MessageEvent<{ id: number; file: Blob }>) => {
+const scope = self as unknown as WorkerScope;
+
+scope.onmessage = async (event) => {
   const { id, file } = event.data;
   try {
     const result = await downscale(file);
-    self.postMessage({ id, result });
+    scope.postMessage({ id, result });
   } catch (e) {
-    self.postMessage({ id, error: String((e as Error)?.message ?? e) });
+    scope.postMessage({ id, error: String((e as Error)?.message ?? e) });
   }
 };

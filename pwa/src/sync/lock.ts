@@ -12,6 +12,11 @@ import { uuid } from "./mutation";
 const LOCK_NAME = "gridwalk-sync";
 const LEASE_MS = 2 * 60_000;
 
+/** The part of the Web Locks API we use (typed here so pages and workers share it). */
+interface MinimalLockManager {
+  request<R>(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<R>): Promise<R>;
+}
+
 interface Lease {
   owner: string;
   until: number;
@@ -19,9 +24,9 @@ interface Lease {
 
 /** Runs `fn` holding the sync lock; resolves to undefined without running it when someone else holds it. */
 export async function withSyncLock<T>(d: GridwalkDB, fn: () => Promise<T>): Promise<T | undefined> {
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  const locks = (globalThis as { navigator?: { locks?: MinimalLockManager } }).navigator?.locks;
   if (locks?.request) {
-    return locks.request(LOCK_NAME, { ifAvailable: true }, async (lock) => (lock ? fn() : undefined));
+    return locks.request(LOCK_NAME, { ifAvailable: true }, async (lock: unknown) => (lock ? fn() : undefined));
   }
   const owner = uuid();
   const acquired = await d.transaction("rw", d.meta, async () => {

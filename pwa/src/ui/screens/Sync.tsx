@@ -1,0 +1,145 @@
+import type { OutboxItem } from "../../db/schema";
+import { errorText, formatBytes, formatDateTime, t, type MessageKey } from "../../i18n";
+import { runtime } from "../../runtime";
+import { discardRejected, retryRejected } from "../../sync/outbox";
+import { useLiveQuery, useMeta, useOnline } from "../hooks";
+
+function opLabel(op: string): string {
+  const key = `sync.op.${op}` as MessageKey;
+  const text = t(key);
+  return text === key ? op : text;
+}
+
+function summary(item: OutboxItem): string {
+  const d = item.mutation.data;
+  const text = d.description ?? d.place ?? d.note ?? d.notes ?? "";
+  return String(text).slice(0, 40);
+}
+
+function ConflictValue({ value }: { value: unknown }) {
+  return <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>;
+}
+
+/** Sync: the outbox item by item, photo uploads, last success, errors in plain words, conflicts. */
+export function Sync() {
+  const { db, deviceId, scheduler } = runtime();
+  const online = useOnline();
+  const status = scheduler.status.value;
+  const items = useLiveQuery(() => db.outbox.orderBy("seq").toArray(), []) ?? [];
+  const photos = useLiveQuery(() => db.photos.where("status").anyOf("local", "uploading").toArray(), []) ?? [];
+  const conflicts = useLiveQuery(() => db.conflicts.toArray(), []) ?? [];
+  const lastSync = useMeta<{ at: string }>("last_sync");
+  const lastError = useMeta<{ code: string; message: string; at?: string } | null>("last_sync_error");
+
+  return (
+    <main class="screen sync">
+      <header class="screen-head">
+        <h1>{t("sync.title")}</h1>
+        <p class="sub" data-testid="last-sync">
+          {t("sync.last")}: {lastSync?.at ? formatDateTime(lastSync.at) : t("sync.never")}
+        </p>
+      </header>
+      {!online ? <p class="banner banner-info">{t("sync.offline")}</p> : null}
+      {lastError ? (
+        <p class="banner banner-error" role="alert" data-testid="sync-error">
+          {errorText(lastError.code, lastError.message)}
+        </p>
+      ) : null}
+      <button
+        type="button"
+        class="btn btn-primary btn-block"
+        disabled={status.running}
+        onClick={() => void scheduler.run(true)}
+        data-testid="sync-now"
+      >
+        {status.running ? t("sync.running") : t("sync.now")}
+      </button>
+
+      <section class="card" aria-labelledby="ob-h">
+        <h2 id="ob-h">
+          {t("sync.outbox")} <span class="count" data-testid="outbox-count">{items.length}</span>
+        </h2>
+        {items.length === 0 ? <p class="hint">{t("sync.outbox_empty")}</p> : null}
+        <ul class="list">
+          {items.map((item) => (
+            <li key={item.seq} class={`row outbox-item ${item.status}`} data-testid="outbox-item" data-status={item.status}>
+              <div class="grow">
+                <strong>
+                  {t(`entity.${item.mutation.entity}` as MessageKey)} · {opLabel(item.mutation.op)}
+                </strong>
+                <div class="sub">
+                  {formatDateTime(item.createdAt)} {summary(item)}
+                </div>
+                {item.attempts > 0 ? <div class="sub">{t("sync.attempts", { n: item.attempts })}</div> : null}
+                {item.lastError ? <div class="error">{errorText(item.lastError.code, item.lastError.message)}</div> : null}
+              </div>
+              {item.status === "rejected" ? (
+                <div class="row-actions">
+                  <button type="button" class="btn btn-secondary" onClick={() => void retryRejected(db, deviceId, item.seq!)} data-testid="outbox-retry">
+                    {t("sync.retry")}
+                  </button>
+                  <button
+                    type="button"
+                    class="btn btn-danger"
+                    onClick={() => confirm(t("sync.confirm_discard")) && void discardRejected(db, item.seq!)}
+                    data-testid="outbox-discard"
+                  >
+                    {t("sync.discard")}
+                  </button>
+                </div>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="ph-h">
+        <h2 id="ph-h">
+          {t("sync.photos")} <span class="count" data-testid="photo-count">{photos.length}</span>
+        </h2>
+        {photos.length === 0 ? <p class="hint">{t("sync.photos_empty")}</p> : null}
+        <ul class="list">
+          {photos.map((p) => (
+            <li key={p.sha} class="row photo-upload" data-testid="photo-upload">
+              <span class="mono">{p.sha.slice(0, 8)}</span>
+              <progress max={p.size || 1} value={p.uploaded} aria-label={`${p.sha.slice(0, 8)} ${formatBytes(p.uploaded)} / ${formatBytes(p.size)}`} />
+              <span class="sub">
+                {formatBytes(p.uploaded)} / {formatBytes(p.size)}
+              </span>
+              {p.error ? <span class="error">{errorText(p.error)}</span> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="cf-h">
+        <h2 id="cf-h">
+          {t("sync.conflicts")} <span class="count">{conflicts.length}</span>
+        </h2>
+        {conflicts.length === 0 ? <p class="hint">{t("sync.conflicts_empty")}</p> : null}
+        <ul class="list">
+          {conflicts.map((c) => {
+            const raw = c.raw as Record<string, unknown>;
+            const lost = (raw.lost ?? raw.losers ?? raw.values ?? raw.losing) as unknown;
+            return (
+              <li key={c.id} class="conflict" data-testid="conflict-item">
+                <strong>
+                  {t(`entity.${c.entity ?? "report"}` as MessageKey)} · {c.field ?? ""}
+                </strong>
+                <div>
+                  {t("sync.conflict_kept")}: <ConflictValue value={raw.kept ?? raw.value ?? raw.winner} />
+                </div>
+                {lost !== undefined ? (
+                  <div>
+                    {t("sync.conflict_lost")}: <ConflictValue value={lost} />
+                  </div>
+                ) : null}
+                {c.entity === "report" && c.entity_id ? <a href={`#/report/${c.entity_id}`}>{t("report.detail")}</a> : null}
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+    </main>
+  );
+}
