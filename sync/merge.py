@@ -23,7 +23,8 @@ Rules, per field kind (``sync.entities``):
   without seeing it; the removal is not dropped silently either: it becomes a
   ``set_remove`` conflict while the element stays present because of another
   device's add that the remove did not see and that did not see the remove.
-  Elements are listed in the order they were first added (by HLC).
+  Elements are listed in the order they were added (by HLC, then as listed
+  in the mutation).
 * **STATE** — moved only by transition ops. A transition is applied when the
   current state allows it and no other device moved the state since the
   transition's base version. When another device did (the two raced), it is
@@ -203,7 +204,7 @@ def set_value(tags: dict) -> list[str]:
     for name, element in tags.items():
         surviving = _surviving_adds(element)
         if surviving:
-            present.append((min(_key(t) for t in surviving), name))
+            present.append((min((*_key(t), t.get("pos", 0)) for t in surviving), name))
     return [name for _, name in sorted(present)]
 
 
@@ -214,9 +215,10 @@ def _write_set(data: dict, clocks: dict, name: str, value: Any, stamp: dict) -> 
         adds, removes = value, []
     tags = clocks["sets"].setdefault(name, {})
     for kind, elements in (("add", adds), ("remove", removes)):
-        for element in elements:
+        for pos, element in enumerate(elements):
             entry = tags.setdefault(element, {"add": {}, "remove": {}})
-            entry[kind].setdefault(stamp["mutation"], dict(stamp))
+            # `pos` keeps the elements of one add in the order the device listed them.
+            entry[kind].setdefault(stamp["mutation"], {**stamp, "pos": pos})
     data[name] = set_value(tags)
 
 
@@ -410,17 +412,20 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
     )
 
 
-def state_from_snapshot(entity: str, data: dict, *, version: int = 0, deleted: bool = False) -> EntityState:
-    """A state for a record known only by its data (a client's pulled copy).
+def state_from_snapshot(
+    entity: str, data: dict, *, version: int = 0, deleted: bool = False, device: str = ""
+) -> EntityState:
+    """A state for a record known only by its data: a client's pulled copy.
 
-    Its values count as written before anything else, by nobody, and seen by
-    every write, so pending local mutations merged on top of it win, and a
-    local remove takes out an element it saw.
+    Its values count as written before anything else by ``device`` (the
+    client holding the copy), so that client's pending mutations merged on
+    top of it win and its removes take out the elements it was shown.
+    Conflicts computed from such a state mean nothing.
     """
     spec = entity_spec(entity)
     if spec is None:
         raise ValueError(f"unknown entity {entity!r}")
-    stamp = {"hlc": "", "mutation": "", "device": "", "actor": "", "base": version, "at": 0}
+    stamp = {"hlc": "", "mutation": "", "device": device, "actor": "", "base": version, "at": 0}
     clocks = _empty_clocks()
     for name, value in data.items():
         kind = spec.kind(name)
@@ -429,8 +434,7 @@ def state_from_snapshot(entity: str, data: dict, *, version: int = 0, deleted: b
         elif kind == SET and isinstance(value, list):
             # Ordered as pulled, and before any real (non-empty) HLC.
             clocks["sets"][name] = {
-                e: {"add": {"": {**stamp, "mutation": f"{i:09d}"}}, "remove": {}}
-                for i, e in enumerate(value)
+                e: {"add": {"": {**stamp, "pos": i}}, "remove": {}} for i, e in enumerate(value)
             }
         elif spec.state_machine is not None and name == spec.state_machine.field:
             clocks["state"]["history"].append({**stamp, "op": CREATE, "from": None, "to": value})

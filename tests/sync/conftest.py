@@ -1,0 +1,20 @@
+"""Hypothesis profiles for the sync property tests.
+
+``make test`` runs the quick default profile. Set
+``GRIDWALK_HYPOTHESIS_PROFILE=thorough`` for a long run with many more examples.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("gridwalk-quick", max_examples=100, deadline=None)
+settings.register_profile(
+    "thorough",
+    max_examples=3000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("GRIDWALK_HYPOTHESIS_PROFILE", "gridwalk-quick"))

@@ -1,0 +1,460 @@
+"""The reference sync client against an in-memory server and a transport that loses things."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import os
+import uuid
+from collections import deque
+
+import pytest
+
+from sync.client import Lost, SyncClient, TransportError, Unauthorized
+from sync.hlc import HybridLogicalClock, admit_hlc, parse_hlc
+from sync.merge import merge
+from sync.mutation import MutationError, parse_mutation
+
+NOW = 1_750_000_000_000
+YEAR_MS = 365 * 86_400_000
+PHONE = "0b6f8a52-1c3e-4d7a-9f20-5e8b7c6d4a31"
+TABLET = "9a1d2c3b-4e5f-4a6b-8c7d-0e1f2a3b4c5d"
+
+
+class FakeTime:
+    def __init__(self, ms: int = NOW) -> None:
+        self.ms = ms
+
+    def __call__(self) -> int:
+        return self.ms
+
+
+class FakeServer:
+    """Just enough of the sync endpoints: dedupe, admission, merge, a change sequence."""
+
+    def __init__(self, now: FakeTime | None = None, max_ahead_ms: int = 300_000) -> None:
+        self.now = now or FakeTime()
+        self.clock = HybridLogicalClock("server", now_ms=self.now)
+        self.max_ahead_ms = max_ahead_ms
+        self.records: dict = {}
+        self.seqs: dict = {}
+        self.seq = 0
+        self.applied: dict[str, int] = {}
+        self.conflicts: dict = {}
+        self.merged: list = []
+
+    def push(self, body: dict) -> dict:
+        results = []
+        for raw in body["mutations"]:
+            if raw["id"] in self.applied:
+                results.append({"id": raw["id"], "status": "duplicate", "version": self.applied[raw["id"]]})
+                continue
+            try:
+                m = parse_mutation(raw, device_id=body["device_id"], actor="g1-2")
+            except MutationError as exc:
+                results.append({"id": raw["id"], "status": "rejected", "error": exc.to_dict()})
+                continue
+            hlc, _ = admit_hlc(m.hlc, self.clock, max_ahead_ms=self.max_ahead_ms)
+            m = dataclasses.replace(m, hlc=hlc)
+            key = (m.entity, m.entity_id)
+            result = merge(self.records.get(key), m)
+            if result.error:
+                code, message = result.error
+                results.append({"id": m.id, "status": "rejected", "error": {"code": code, "message": message}})
+                continue
+            self.merged.append(m)
+            if result.changed:
+                self.records[key] = result.state
+                self.seq += 1
+                self.seqs[key] = self.seq
+            for conflict in result.conflicts:
+                self.conflicts[conflict.id] = conflict
+            for cid in result.superseded:
+                self.conflicts.pop(cid, None)
+            self.applied[m.id] = result.state.version
+            status = "conflict" if result.conflicts else "applied"
+            out = {"id": m.id, "status": status, "version": result.state.version}
+            if result.conflicts:
+                out["conflict"] = result.conflicts[0].to_dict()
+            results.append(out)
+        return {"results": results, "cursor": str(self.seq), "hlc": self.clock.send()}
+
+    def pull(self, cursor: str | None, limit: int) -> dict:
+        after = int(cursor or 0)
+        pending = sorted((seq, key) for key, seq in self.seqs.items() if seq > after)
+        page = pending[:limit]
+        changes = [
+            {
+                "entity": key[0],
+                "entity_id": key[1],
+                "version": self.records[key].version,
+                "deleted": self.records[key].deleted,
+                "data": self.records[key].data,
+            }
+            for _, key in page
+        ]
+        return {
+            "changes": changes,
+            "cursor": str(page[-1][0]) if page else str(after),
+            "more": len(pending) > limit,
+            "hlc": self.clock.send(),
+        }
+
+
+class FlakyTransport:
+    """Hands requests to the server; ``plan`` says what goes wrong with the next ones."""
+
+    def __init__(self, server: FakeServer) -> None:
+        self.server = server
+        self.plan: deque[str] = deque()
+        self.calls: list[str] = []
+
+    def push(self, body: dict) -> dict:
+        return self._call("push", lambda: self.server.push(copy.deepcopy(body)))
+
+    def pull(self, cursor, limit) -> dict:
+        return self._call("pull", lambda: self.server.pull(cursor, limit))
+
+    def _call(self, name, handle):
+        self.calls.append(name)
+        fate = self.plan.popleft() if self.plan else "ok"
+        if fate == "lost-request":
+            raise Lost("connection reset before the server saw it")
+        if fate == "unauthorized":
+            raise Unauthorized("token expired")
+        answer = handle()
+        if fate == "lost-answer":
+            raise Lost("connection reset after the server answered")
+        return json.loads(json.dumps(answer))
+
+
+@pytest.fixture
+def server():
+    return FakeServer()
+
+
+@pytest.fixture
+def transport(server):
+    return FlakyTransport(server)
+
+
+def new_client(transport, device=PHONE, **kwargs) -> SyncClient:
+    kwargs.setdefault("sleep", lambda s: None)
+    kwargs.setdefault("clock", HybridLogicalClock(device, now_ms=FakeTime()))
+    return SyncClient(device, transport, **kwargs)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def test_push_sends_the_outbox_in_order_and_empties_it(server, transport):
+    client = new_client(transport)
+    report = new_id()
+    made = [
+        client.record("report", report, "create", {"description": "blocked drain"}),
+        client.record("report", report, "update", {"description": "blocked drain, smells"}),
+        client.record("report", report, "solve", {"after_photos": ["h1"]}),
+    ]
+    results = client.push()
+    assert [r["id"] for r in results] == [m.id for m in made]
+    assert [m.id for m in server.merged] == [m.id for m in made]
+    assert client.outbox == []
+    assert server.records[("report", report)].data["status"] == "solved_on_site"
+
+
+def test_push_goes_in_batches(server, transport):
+    client = new_client(transport, push_batch=2)
+    for _ in range(5):
+        client.record("checkin", new_id(), "create", {"note": "here"})
+    client.push()
+    assert transport.calls == ["push", "push", "push"]
+    assert len(server.applied) == 5
+
+
+def test_a_lost_answer_is_retried_and_answered_as_duplicate(server, transport):
+    client = new_client(transport)
+    m = client.record("visit", new_id(), "create", {"notes": "elderly resident, needs ramp"})
+    transport.plan.extend(["lost-answer"])
+    [result] = client.push()
+    assert result == {"id": m.id, "status": "duplicate", "version": 1}
+    assert [x.id for x in server.merged] == [m.id]
+    assert client.outbox == []
+
+
+def test_failed_requests_back_off_exponentially_then_give_up_keeping_the_outbox(transport):
+    sleeps = []
+    client = new_client(transport, sleep=sleeps.append, retries=5)
+    m = client.record("checkin", new_id(), "create", {"note": "stairwell B"})
+    transport.plan.extend(["lost-request"] * 6)
+    with pytest.raises(Lost):
+        client.push()
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
+    assert client.outbox == [m]
+
+
+def test_backoff_is_capped_and_jitter_spreads_it(transport):
+    sleeps = []
+    client = new_client(transport, sleep=sleeps.append, retries=6, max_backoff_s=3.0, jitter=lambda: 0.5)
+    transport.plan.extend(["lost-request"] * 6)
+    client.pull()
+    assert sleeps == [0.375, 0.75, 1.5, 2.25, 2.25, 2.25]
+
+
+def test_unauthorized_is_not_retried(transport):
+    sleeps = []
+    client = new_client(transport, sleep=sleeps.append)
+    client.record("checkin", new_id(), "create", {"note": "x"})
+    transport.plan.append("unauthorized")
+    with pytest.raises(Unauthorized):
+        client.sync()
+    assert sleeps == [] and len(client.outbox) == 1
+
+
+def test_a_non_retryable_transport_error_is_raised_at_once(server):
+    class Refusing:
+        def push(self, body):
+            raise TransportError("400 bad request", status=400, retryable=False)
+
+        def pull(self, cursor, limit):
+            raise AssertionError("not reached")
+
+    sleeps = []
+    client = new_client(Refusing(), sleep=sleeps.append)
+    client.record("checkin", new_id(), "create", {"note": "x"})
+    with pytest.raises(TransportError):
+        client.push()
+    assert sleeps == [] and len(client.outbox) == 1
+
+
+def test_rejected_mutations_are_kept_with_their_error_and_the_rest_still_apply(server, transport):
+    client = new_client(transport)
+    ticket = new_id()
+    create = client.record("ticket", ticket, "create", {"title": "Broken streetlight"})
+    approve = client.record("ticket", ticket, "approve")  # a draft cannot be approved
+    update = client.record("ticket", ticket, "update", {"severity": "high"})
+    results = client.push()
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert client.outbox == []
+    [rejection] = client.rejected
+    assert rejection.mutation == approve and rejection.error["code"] == "invalid_state"
+    assert {m.id for m in server.merged} == {create.id, update.id}
+
+
+def test_a_mutation_the_server_did_not_answer_stays_queued_in_order(server):
+    class Forgetful(FlakyTransport):
+        def push(self, body):
+            answer = super().push(body)
+            answer["results"] = answer["results"][1:]
+            return answer
+
+    client = new_client(Forgetful(server))
+    first = client.record("checkin", new_id(), "create", {"note": "1"})
+    second = client.record("checkin", new_id(), "create", {"note": "2"})
+    client.push()
+    assert client.outbox == [first]
+    assert second not in client.outbox
+
+
+def test_record_refuses_a_malformed_change(transport):
+    client = new_client(transport)
+    with pytest.raises(MutationError) as info:
+        client.record("report", new_id(), "update", {"colour": "red"})
+    assert info.value.code == "unknown_field"
+    assert client.outbox == []
+
+
+def test_record_uses_the_version_of_the_local_copy_as_base(transport):
+    client = new_client(transport)
+    report = new_id()
+    assert client.record("report", report, "create", {"description": "d"}).base_version is None
+    client.sync()
+    assert client.record("report", report, "update", {"description": "e"}).base_version == 1
+
+
+def test_pull_follows_the_pages_until_there_are_no_more(transport):
+    writer = new_client(transport, device=TABLET)
+    for _ in range(5):
+        writer.record("checkin", new_id(), "create", {"note": "n"})
+    writer.push()
+    reader = new_client(transport, pull_limit=2)
+    transport.calls.clear()
+    assert reader.pull() == 5
+    assert transport.calls == ["pull", "pull", "pull"]
+    assert len(reader.view()) == 5
+
+
+def test_the_view_shows_pending_edits_on_top_of_pulled_records(transport):
+    lead, phone = new_client(transport, device=TABLET), new_client(transport)
+    ticket = new_id()
+    lead.record("ticket", ticket, "create", {"title": "Graffiti", "report_ids": ["r1"]})
+    lead.sync()
+    phone.sync()
+    phone.record("ticket", ticket, "update", {"title": "Graffiti on wall 3", "report_ids": ["r2"]})
+    lead.record("ticket", ticket, "update", {"severity": "low"})
+    lead.sync()
+    phone.pull()
+    data = phone.view()[("ticket", ticket)]
+    assert data["title"] == "Graffiti on wall 3"
+    assert data["severity"] == "low"
+    assert data["report_ids"] == ["r1", "r2"]
+
+
+def test_the_view_does_not_flip_back_between_push_and_pull(transport):
+    client = new_client(transport, retries=0)
+    report = new_id()
+    client.record("report", report, "create", {"description": "old"})
+    client.sync()
+    client.record("report", report, "update", {"description": "new"})
+    client.push()
+    transport.plan.append("lost-request")
+    with pytest.raises(Lost):
+        client.pull()
+    assert client.view()[("report", report)]["description"] == "new"
+    client.pull()
+    assert client.acked == []
+    assert client.view()[("report", report)]["description"] == "new"
+
+
+def test_a_pending_remove_hides_an_element_the_device_was_shown(transport):
+    client = new_client(transport)
+    report = new_id()
+    client.record("report", report, "create", {"photos": ["h1", "h2"]})
+    client.sync()
+    client.record("report", report, "update", {"photos": {"remove": ["h1"]}})
+    assert client.view()[("report", report)]["photos"] == ["h2"]
+
+
+def test_a_pending_transition_shows_in_the_view(transport):
+    client = new_client(transport)
+    report = new_id()
+    client.record("report", report, "create", {"description": "d"})
+    client.sync()
+    client.record("report", report, "handoff")
+    assert client.view()[("report", report)]["status"] == "needs_handoff"
+
+
+def test_deleted_records_leave_the_view(transport):
+    client = new_client(transport)
+    visit = new_id()
+    client.record("visit", visit, "create", {"notes": "n"})
+    client.sync()
+    client.record("visit", visit, "delete")
+    assert ("visit", visit) not in client.view()
+    client.sync()
+    assert ("visit", visit) not in client.view()
+    assert client.records[("visit", visit)]["deleted"]
+
+
+def test_two_devices_editing_the_same_field_converge_and_keep_the_loser(server, transport):
+    lead, phone = new_client(transport, device=TABLET), new_client(transport)
+    report = new_id()
+    lead.record("report", report, "create", {"description": "pothole"})
+    lead.sync()
+    phone.sync()
+    phone.record("report", report, "update", {"description": "pothole, 1 m wide"})
+    lead.clock.now_ms.ms += 10
+    lead.record("report", report, "update", {"description": "pothole near gate 2"})
+    phone.sync()
+    lead.sync()
+    phone.sync()
+    assert phone.view() == lead.view()
+    assert phone.view()[("report", report)]["description"] == "pothole near gate 2"
+    [conflict] = server.conflicts.values()
+    assert conflict.losing["value"] == "pothole, 1 m wide"
+    assert lead.conflicts and lead.conflicts[0]["status"] == "conflict"
+
+
+def test_a_client_restarted_from_its_store_loses_nothing_and_resends_safely(tmp_path, server, transport):
+    store = tmp_path / "phone.json"
+    client = new_client(transport, store=store, retries=0)
+    report = new_id()
+    made = [
+        client.record("report", report, "create", {"description": "fallen tree", "photos": ["h1"]}),
+        client.record("report", report, "update", {"severity": "high"}),
+    ]
+    last = client.clock.last
+    transport.plan.append("lost-answer")  # the server applies both, the phone never hears
+    with pytest.raises(Lost):
+        client.push()
+    del client  # killed
+
+    again = SyncClient(PHONE, transport, store=store, sleep=lambda s: None)
+    assert again.outbox == made
+    assert again.clock.last == last
+    results = again.sync()["results"]
+    assert [r["status"] for r in results] == ["duplicate", "duplicate"]
+    assert len(server.merged) == 2
+    assert again.view()[("report", report)]["severity"] == "high"
+    assert again.record("report", report, "update", {"place": "gate 2"}).hlc > last
+
+    third = SyncClient(PHONE, transport, store=store, sleep=lambda s: None)
+    assert third.cursor == again.cursor and third.records == again.records
+    assert len(third.outbox) == 1
+
+
+def test_rejections_survive_a_restart(tmp_path, transport):
+    store = tmp_path / "phone.json"
+    client = new_client(transport, store=store)
+    client.record("ticket", new_id(), "close")
+    client.push()
+    again = SyncClient(PHONE, transport, store=store)
+    assert again.rejected == client.rejected and again.rejected[0].error["code"] == "not_found"
+
+
+def test_the_store_is_replaced_atomically(tmp_path, transport, monkeypatch):
+    store = tmp_path / "phone.json"
+    client = new_client(transport, store=store)
+    client.record("checkin", new_id(), "create", {"note": "1"})
+    before = store.read_text()
+    assert json.loads(before)["device_id"] == PHONE
+
+    def crash(src, dst):
+        raise OSError("power cut")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        client.record("checkin", new_id(), "create", {"note": "2"})
+    assert store.read_text() == before
+    assert os.listdir(tmp_path) == ["phone.json"]
+
+
+def test_a_store_of_another_device_is_refused(tmp_path, transport):
+    store = tmp_path / "phone.json"
+    new_client(transport, store=store).record("checkin", new_id(), "create", {"note": "1"})
+    with pytest.raises(ValueError):
+        SyncClient(TABLET, transport, store=store)
+
+
+def test_a_phone_a_year_fast_comes_back_to_server_time_and_its_later_edit_wins(server, transport):
+    phone_time = FakeTime(NOW + YEAR_MS)
+    client = new_client(transport, clock=HybridLogicalClock(PHONE, now_ms=phone_time))
+    report = new_id()
+    first = client.record("report", report, "create", {"description": "from the future"})
+    assert parse_hlc(first.hlc).wall_ms == NOW + YEAR_MS
+    client.sync()
+    stored = server.merged[-1].hlc
+    assert parse_hlc(stored).wall_ms <= NOW + server.max_ahead_ms  # re-stamped on admission
+
+    phone_time.ms += 1000
+    server.now.ms += 1000
+    second = client.record("report", report, "update", {"description": "fixed clock"})
+    assert second.hlc > stored
+    assert abs(parse_hlc(second.hlc).wall_ms - (NOW + 1000)) < 100
+    client.sync()
+    assert server.records[("report", report)].data["description"] == "fixed clock"
+
+
+def test_a_slow_phone_orders_its_edit_after_what_it_pulled(server, transport):
+    lead = new_client(transport, device=TABLET)
+    report = new_id()
+    lead.record("report", report, "create", {"description": "today"})
+    lead.sync()
+    slow = new_client(transport, clock=HybridLogicalClock(PHONE, now_ms=FakeTime(NOW - 3 * 86_400_000)))
+    slow.sync()
+    edit = slow.record("report", report, "update", {"description": "seen and corrected"})
+    assert edit.hlc > server.records[("report", report)].clocks["fields"]["description"][TABLET]["hlc"]
+    slow.sync()
+    assert server.records[("report", report)].data["description"] == "seen and corrected"
+    assert server.conflicts == {}

@@ -1,0 +1,221 @@
+"""The hybrid logical clock: string contract, monotonicity, skew correction, admission."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sync.hlc import (
+    MAX_COUNTER,
+    HybridLogicalClock,
+    Timestamp,
+    admit_hlc,
+    format_hlc,
+    parse_hlc,
+)
+
+DAY_MS = 86_400_000
+YEAR_MS = 365 * DAY_MS
+NOW = 1_750_000_000_000
+
+walls = st.integers(min_value=0, max_value=10**15 - 1)
+counters = st.integers(min_value=0, max_value=MAX_COUNTER)
+nodes = st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True)
+
+
+class FakeTime:
+    """A settable wall clock in milliseconds."""
+
+    def __init__(self, ms: int = NOW) -> None:
+        self.ms = ms
+
+    def __call__(self) -> int:
+        return self.ms
+
+
+@given(walls, counters, nodes)
+def test_format_and_parse_round_trip(wall, counter, node):
+    text = format_hlc(wall, counter, node)
+    assert len(text.split(":")[0]) == 15 and len(text.split(":")[1]) == 5
+    assert parse_hlc(text) == Timestamp(wall, counter, node)
+
+
+@given(walls, counters, nodes, walls, counters, nodes)
+def test_string_order_is_hlc_order(w1, c1, n1, w2, c2, n2):
+    a, b = format_hlc(w1, c1, n1), format_hlc(w2, c2, n2)
+    assert (a < b) == ((w1, c1, n1) < (w2, c2, n2))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        42,
+        b"000000000000001:00000:dev",
+        "",
+        "1:0:dev",
+        "00000000000001:00000:dev",
+        "0000000000000001:00000:dev",
+        "000000000000001:0000:dev",
+        "000000000000001:000000:dev",
+        "-00000000000001:00000:dev",
+        "000000000000001:-0001:dev",
+        "000000000000001:00000:",
+        "000000000000001:00000:dev:extra",
+        "000000000000001:00000:dev ice",
+        "000000000000001:00000:" + "d" * 65,
+        "00000000000000a:00000:dev",
+        "000000000000001:00000:dév",
+        "000000000000001:00000:dev\n",
+    ],
+)
+def test_parse_rejects_anything_malformed_with_a_value_error(bad):
+    with pytest.raises(ValueError, match="HLC"):
+        parse_hlc(bad)
+
+
+@pytest.mark.parametrize(
+    "wall, counter, node",
+    [(-1, 0, "d"), (10**15, 0, "d"), (0, -1, "d"), (0, 100_000, "d"), (0, 0, "a:b"), (0, 0, ""), (True, 0, "d")],
+)
+def test_format_rejects_out_of_range_parts(wall, counter, node):
+    with pytest.raises(ValueError):
+        format_hlc(wall, counter, node)
+
+
+def test_clock_rejects_a_node_with_a_colon():
+    with pytest.raises(ValueError):
+        HybridLogicalClock("dev:1")
+
+
+def test_send_uses_physical_time_and_counts_within_a_millisecond():
+    now = FakeTime()
+    clock = HybridLogicalClock("phone", now_ms=now)
+    assert clock.send() == format_hlc(NOW, 0, "phone")
+    assert clock.send() == format_hlc(NOW, 1, "phone")
+    now.ms += 5
+    assert clock.send() == format_hlc(NOW + 5, 0, "phone")
+    assert clock.last == format_hlc(NOW + 5, 0, "phone")
+
+
+@given(st.lists(st.integers(min_value=-DAY_MS, max_value=DAY_MS), min_size=1, max_size=50))
+def test_send_is_strictly_increasing_even_when_the_wall_clock_jumps_back(jumps):
+    now = FakeTime()
+    clock = HybridLogicalClock("phone", now_ms=now)
+    previous = clock.send()
+    for jump in jumps:
+        now.ms = max(0, now.ms + jump)
+        stamp = clock.send()
+        assert stamp > previous
+        previous = stamp
+
+
+def test_counter_overflow_moves_to_the_next_millisecond():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(), last=format_hlc(NOW, MAX_COUNTER, "phone"))
+    assert clock.send() == format_hlc(NOW + 1, 0, "phone")
+
+
+@given(
+    st.integers(min_value=-YEAR_MS, max_value=YEAR_MS),
+    st.integers(min_value=-YEAR_MS, max_value=YEAR_MS),
+    counters,
+)
+def test_receive_orders_after_both_the_remote_and_everything_local(local_skew, remote_skew, counter):
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW + local_skew))
+    before = clock.send()
+    remote = format_hlc(NOW + remote_skew, counter, "server")
+    after = clock.receive(remote)
+    assert after > before
+    assert parse_hlc(after)[:2] > parse_hlc(remote)[:2]
+    assert clock.send() > after
+
+
+def test_receive_follows_the_standard_hlc_rules():
+    clock = HybridLogicalClock("a", now_ms=FakeTime(NOW), last=format_hlc(NOW + 10, 3, "a"))
+    assert clock.receive(format_hlc(NOW + 10, 7, "b")) == format_hlc(NOW + 10, 8, "a")
+    assert clock.receive(format_hlc(NOW + 20, 2, "b")) == format_hlc(NOW + 20, 3, "a")
+    assert clock.receive(format_hlc(NOW + 5, 9, "b")) == format_hlc(NOW + 20, 4, "a")
+    fresh = HybridLogicalClock("a", now_ms=FakeTime(NOW + 100))
+    assert fresh.receive(format_hlc(NOW, 9, "b")) == format_hlc(NOW + 100, 0, "a")
+
+
+@pytest.mark.parametrize("skew", [YEAR_MS, -3 * DAY_MS])
+def test_observing_the_server_corrects_a_phone_clock_that_is_far_off(skew):
+    now = FakeTime(NOW + skew)
+    clock = HybridLogicalClock("phone", now_ms=now)
+    clock.observe_server(format_hlc(NOW, 0, "server"))
+    assert clock.offset_ms == -skew
+    now.ms += 60_000  # a minute later on the phone
+    assert clock.physical_ms() == NOW + 60_000
+
+
+def test_an_edit_after_observing_the_server_is_ordered_after_it_however_slow_the_phone():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW - 3 * DAY_MS))
+    server_hlc = format_hlc(NOW, 42, "server")
+    clock.observe_server(server_hlc)
+    assert clock.send() > server_hlc
+
+
+def test_a_phone_that_ran_a_year_ahead_keeps_its_timestamps_monotonic_unless_rebased():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW + YEAR_MS))
+    ahead = clock.send()
+    clock.observe_server(format_hlc(NOW, 0, "server"))
+    assert clock.send() > ahead  # the default never goes back
+
+    clock.observe_server(format_hlc(NOW + 10, 0, "server"), rebase_ahead_ms=3_600_000)
+    stamp = parse_hlc(clock.send())
+    assert NOW + 10 <= stamp.wall_ms < NOW + 1000
+
+
+def test_rebase_leaves_a_clock_alone_when_it_is_only_slightly_ahead():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW + 2000))
+    ahead = clock.send()
+    clock.observe_server(format_hlc(NOW, 0, "server"), rebase_ahead_ms=3_600_000)
+    assert clock.send() > ahead
+
+
+def test_admit_keeps_a_timestamp_within_the_allowed_lead():
+    server = HybridLogicalClock("server", now_ms=FakeTime())
+    remote = format_hlc(NOW + 4000, 0, "phone")
+    assert admit_hlc(remote, server, max_ahead_ms=5000) == (remote, False)
+    assert server.last > remote
+
+
+def test_admit_restamps_a_timestamp_too_far_ahead_keeping_the_remote_node():
+    server = HybridLogicalClock("server", now_ms=FakeTime())
+    earlier = format_hlc(NOW + 100, 0, "tablet")
+    admit_hlc(earlier, server, max_ahead_ms=5000)
+    admitted, restamped = admit_hlc(format_hlc(NOW + YEAR_MS, 0, "phone"), server, max_ahead_ms=5000)
+    assert restamped
+    ts = parse_hlc(admitted)
+    assert ts.node == "phone"
+    assert admitted > earlier
+    assert NOW <= ts.wall_ms <= NOW + 5000
+
+
+@given(st.lists(st.tuples(st.integers(min_value=-YEAR_MS, max_value=YEAR_MS), st.integers(0, 1000)), max_size=30))
+def test_the_server_clock_never_runs_ahead_by_more_than_the_allowed_lead(stamps):
+    now = FakeTime()
+    server = HybridLogicalClock("server", now_ms=now)
+    for skew, elapsed in stamps:
+        now.ms += elapsed
+        remote = format_hlc(max(0, now.ms + skew), 0, "phone")
+        admitted, _ = admit_hlc(remote, server, max_ahead_ms=5000)
+        assert parse_hlc(admitted).wall_ms <= now.ms + 5000
+        assert parse_hlc(server.last).wall_ms <= now.ms + 5000
+
+
+@given(
+    st.integers(min_value=-YEAR_MS, max_value=YEAR_MS),
+    st.lists(st.integers(min_value=0, max_value=10_000), min_size=2, max_size=20),
+)
+def test_a_devices_mutations_stay_in_order_when_admitted_in_order(skew, gaps):
+    now = FakeTime()
+    phone = HybridLogicalClock("phone", now_ms=lambda: now.ms + skew)
+    server = HybridLogicalClock("server", now_ms=now)
+    admitted = []
+    for gap in gaps:
+        now.ms += gap
+        admitted.append(admit_hlc(phone.send(), server, max_ahead_ms=5000)[0])
+    assert admitted == sorted(admitted) and len(set(admitted)) == len(admitted)
