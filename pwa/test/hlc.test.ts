@@ -1,111 +1,183 @@
+/** The same vectors as tests/sync/test_hlc.py, for the TypeScript clock. */
 import { describe, expect, it } from "vitest";
-import { HybridLogicalClock, compareHlc, formatHlc, parseHlc } from "../src/sync/hlc";
+import { HybridLogicalClock, MAX_COUNTER, compareHlc, formatHlc, parseHlc } from "../src/sync/hlc";
 
-const NODE = "dev-a";
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365 * DAY_MS;
+const NOW = 1_750_000_000_000;
+const f = (wall: number, counter: number, node: string) => formatHlc({ wall, counter, node });
+
+function fakeTime(ms = NOW) {
+  const t = { ms, now: () => t.ms };
+  return t;
+}
+
+/** A small deterministic PRNG so the property-style loops are reproducible. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
 
 describe("HLC string", () => {
-  it("is zero padded wall:counter:node", () => {
-    expect(formatHlc({ wall: 1_700_000_000_000, counter: 7, node: NODE })).toBe("001700000000000:00007:dev-a");
-    expect(formatHlc({ wall: 0, counter: 0, node: "n" })).toBe("000000000000000:00000:n");
+  it("round-trips with fixed widths", () => {
+    const text = f(1_700_000_000_000, 7, "dev-a");
+    expect(text).toBe("001700000000000:00007:dev-a");
+    expect(parseHlc(text)).toEqual({ wall: 1_700_000_000_000, counter: 7, node: "dev-a" });
+    expect(f(0, 0, "n")).toBe("000000000000000:00000:n");
   });
 
-  it("round-trips through parse", () => {
-    const s = "001700000000123:00042:3f2a-node";
-    expect(formatHlc(parseHlc(s))).toBe(s);
+  it("string order is HLC order", () => {
+    const r = rng(1);
+    for (let i = 0; i < 500; i++) {
+      const a = [Math.floor(r() * 1e6), Math.floor(r() * 3), r() < 0.5 ? "a" : "b"] as const;
+      const b = [Math.floor(r() * 1e6), Math.floor(r() * 3), r() < 0.5 ? "a" : "b"] as const;
+      const tupleLess = a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+      expect(f(...a) < f(...b)).toBe(tupleLess);
+    }
+    expect(compareHlc(f(9, MAX_COUNTER, "a"), f(10, 0, "a"))).toBeLessThan(0);
   });
 
-  it("rejects malformed strings", () => {
-    expect(() => parseHlc("1700000000000:1:x")).toThrow();
-    expect(() => parseHlc("001700000000000:00001:")).toThrow();
-    expect(() => formatHlc({ wall: 1, counter: 100000, node: "x" })).toThrow();
+  it.each([
+    "",
+    "1:0:dev",
+    "00000000000001:00000:dev",
+    "0000000000000001:00000:dev",
+    "000000000000001:0000:dev",
+    "000000000000001:000000:dev",
+    "-00000000000001:00000:dev",
+    "000000000000001:-0001:dev",
+    "000000000000001:00000:",
+    "000000000000001:00000:dev:extra",
+    "000000000000001:00000:dev ice",
+    "000000000000001:00000:" + "d".repeat(65),
+    "00000000000000a:00000:dev",
+    "000000000000001:00000:dév",
+    "000000000000001:00000:dev\n",
+  ])("parse rejects %j", (bad) => {
+    expect(() => parseHlc(bad)).toThrow(/HLC/);
   });
 
-  it("string order is clock order", () => {
-    const stamps = [
-      formatHlc({ wall: 9, counter: 99999, node: "a" }),
-      formatHlc({ wall: 10, counter: 0, node: "a" }),
-      formatHlc({ wall: 10, counter: 1, node: "a" }),
-      formatHlc({ wall: 100, counter: 0, node: "a" }),
-    ];
-    expect([...stamps].sort()).toEqual(stamps);
-    expect(compareHlc(stamps[0], stamps[1])).toBeLessThan(0);
+  it("parse rejects non-strings", () => {
+    expect(() => parseHlc(null)).toThrow(/HLC/);
+    expect(() => parseHlc(42)).toThrow(/HLC/);
+  });
+
+  it.each([
+    [-1, 0, "d"],
+    [10 ** 15, 0, "d"],
+    [0, -1, "d"],
+    [0, 100_000, "d"],
+    [0, 0, "a:b"],
+    [0, 0, ""],
+  ])("format rejects (%s, %s, %j)", (wall, counter, node) => {
+    expect(() => f(wall, counter, node)).toThrow();
+  });
+
+  it("a clock rejects a node with a colon", () => {
+    expect(() => new HybridLogicalClock("dev:1")).toThrow();
   });
 });
 
 describe("HybridLogicalClock", () => {
-  it("uses the wall clock when it moves forward", () => {
-    let t = 1000;
-    const c = new HybridLogicalClock(NODE, () => t);
-    expect(c.now()).toBe("000000000001000:00000:dev-a");
-    t = 1005;
-    expect(c.now()).toBe("000000000001005:00000:dev-a");
+  it("send uses physical time and counts within a millisecond", () => {
+    const now = fakeTime();
+    const clock = new HybridLogicalClock("phone", now.now);
+    expect(clock.send()).toBe(f(NOW, 0, "phone"));
+    expect(clock.send()).toBe(f(NOW, 1, "phone"));
+    now.ms += 5;
+    expect(clock.send()).toBe(f(NOW + 5, 0, "phone"));
+    expect(clock.last).toBe(f(NOW + 5, 0, "phone"));
   });
 
-  it("counts when the wall clock stands still or goes back", () => {
-    let t = 1000;
-    const c = new HybridLogicalClock(NODE, () => t);
-    c.now();
-    expect(c.now()).toBe("000000000001000:00001:dev-a");
-    t = 900;
-    expect(c.now()).toBe("000000000001000:00002:dev-a");
-  });
-
-  it("is strictly increasing", () => {
-    let t = 5;
-    const c = new HybridLogicalClock(NODE, () => t);
-    let prev = c.now();
-    for (let i = 0; i < 500; i++) {
-      if (i % 7 === 0) t += 1;
-      if (i % 50 === 0) t -= 3;
-      const next = c.now();
-      expect(next > prev).toBe(true);
-      prev = next;
+  it("send is strictly increasing even when the wall clock jumps back", () => {
+    const r = rng(7);
+    for (let run = 0; run < 50; run++) {
+      const now = fakeTime();
+      const clock = new HybridLogicalClock("phone", now.now);
+      let previous = clock.send();
+      for (let i = 0; i < 50; i++) {
+        now.ms = Math.max(0, now.ms + Math.round((r() * 2 - 1) * DAY_MS));
+        const stamp = clock.send();
+        expect(stamp > previous).toBe(true);
+        previous = stamp;
+      }
     }
   });
 
-  it("receive() orders after the remote stamp", () => {
-    const c = new HybridLogicalClock(NODE, () => 1000);
-    const remote = "000000000005000:00003:server";
-    const local = c.receive(remote);
-    expect(local > remote).toBe(true);
-    expect(c.now() > local).toBe(true);
+  it("counter overflow moves to the next millisecond", () => {
+    const clock = new HybridLogicalClock("phone", fakeTime().now, { last: f(NOW, MAX_COUNTER, "phone") });
+    expect(clock.send()).toBe(f(NOW + 1, 0, "phone"));
   });
 
-  it("receive() takes the larger counter when walls tie", () => {
-    const c = new HybridLogicalClock(NODE, () => 5000);
-    c.now(); // 5000:0
-    expect(c.receive("000000000005000:00009:server")).toBe("000000000005000:00010:dev-a");
+  it("receive orders after both the remote and everything local", () => {
+    const r = rng(3);
+    for (let i = 0; i < 300; i++) {
+      const localSkew = Math.round((r() * 2 - 1) * YEAR_MS);
+      const remoteSkew = Math.round((r() * 2 - 1) * YEAR_MS);
+      const counter = Math.floor(r() * MAX_COUNTER);
+      const clock = new HybridLogicalClock("phone", fakeTime(NOW + localSkew).now);
+      const before = clock.send();
+      const remote = f(NOW + remoteSkew, counter, "server");
+      const after = clock.receive(remote);
+      expect(after > before).toBe(true);
+      const a = parseHlc(after);
+      const rm = parseHlc(remote);
+      expect(a.wall > rm.wall || (a.wall === rm.wall && a.counter > rm.counter)).toBe(true);
+      expect(clock.send() > after).toBe(true);
+    }
   });
 
-  it("corrects a slow phone clock from the server stamp", () => {
-    let t = 1_000_000; // the phone thinks it is much earlier than it is
-    const c = new HybridLogicalClock(NODE, () => t);
-    c.receive(`${String(1_000_000 + 3 * 86_400_000).padStart(15, "0")}:00000:server`);
-    t += 60_000; // a minute later on the phone
-    const stamp = parseHlc(c.now());
-    expect(stamp.wall).toBe(1_000_000 + 3 * 86_400_000 + 60_000);
+  it("receive follows the standard HLC rules", () => {
+    const clock = new HybridLogicalClock("a", fakeTime(NOW).now, { last: f(NOW + 10, 3, "a") });
+    expect(clock.receive(f(NOW + 10, 7, "b"))).toBe(f(NOW + 10, 8, "a"));
+    expect(clock.receive(f(NOW + 20, 2, "b"))).toBe(f(NOW + 20, 3, "a"));
+    expect(clock.receive(f(NOW + 5, 9, "b"))).toBe(f(NOW + 20, 4, "a"));
+    const fresh = new HybridLogicalClock("a", fakeTime(NOW + 100).now);
+    expect(fresh.receive(f(NOW, 9, "b"))).toBe(f(NOW + 100, 0, "a"));
   });
 
-  it("never goes backwards when corrected towards an earlier server time", () => {
-    let t = 10_000_000; // the phone is days ahead
-    const c = new HybridLogicalClock(NODE, () => t);
-    const before = c.now();
-    c.receive("000000000000001:00000:server");
-    t += 1;
-    const after = c.now();
-    expect(after > before).toBe(true);
-    expect(c.state().offsetMs).toBe(1 - 10_000_000);
+  it.each([YEAR_MS, -3 * DAY_MS])("observing the server corrects a phone clock that is %s ms off", (skew) => {
+    const now = fakeTime(NOW + skew);
+    const clock = new HybridLogicalClock("phone", now.now);
+    clock.observeServer(f(NOW, 0, "server"));
+    expect(clock.offsetMs).toBe(-skew);
+    now.ms += 60_000;
+    expect(clock.physicalMs()).toBe(NOW + 60_000);
   });
 
-  it("carries the counter into the wall when it overflows", () => {
-    const c = new HybridLogicalClock(NODE, () => 0, { wall: 10, counter: 99_999, offsetMs: 0 });
-    expect(c.now()).toBe("000000000000011:00000:dev-a");
+  it("an edit after observing the server is ordered after it, however slow the phone", () => {
+    const clock = new HybridLogicalClock("phone", fakeTime(NOW - 3 * DAY_MS).now);
+    const serverHlc = f(NOW, 42, "server");
+    clock.observeServer(serverHlc);
+    expect(clock.send() > serverHlc).toBe(true);
+  });
+
+  it("a phone that ran a year ahead stays monotonic unless rebased", () => {
+    const clock = new HybridLogicalClock("phone", fakeTime(NOW + YEAR_MS).now);
+    const ahead = clock.send();
+    clock.observeServer(f(NOW, 0, "server"));
+    expect(clock.send() > ahead).toBe(true);
+    clock.observeServer(f(NOW + 10, 0, "server"), 3_600_000);
+    const stamp = parseHlc(clock.send());
+    expect(stamp.wall).toBeGreaterThanOrEqual(NOW + 10);
+    expect(stamp.wall).toBeLessThan(NOW + 1000);
+  });
+
+  it("rebase leaves a clock alone when it is only slightly ahead", () => {
+    const clock = new HybridLogicalClock("phone", fakeTime(NOW + 2000).now);
+    const ahead = clock.send();
+    clock.observeServer(f(NOW, 0, "server"), 3_600_000);
+    expect(clock.send() > ahead).toBe(true);
   });
 
   it("restores from saved state", () => {
-    const a = new HybridLogicalClock(NODE, () => 1);
-    a.receive("000000000009000:00002:server");
-    const b = new HybridLogicalClock(NODE, () => 1, a.state());
-    expect(b.now() > "000000000009000:00003:dev-a").toBe(true);
+    const a = new HybridLogicalClock("phone", () => 1);
+    a.observeServer(f(9000, 2, "server"));
+    const b = new HybridLogicalClock("phone", () => 1, a.state());
+    expect(b.send() > f(9000, 3, "phone")).toBe(true);
+    expect(b.offsetMs).toBe(a.offsetMs);
   });
 });

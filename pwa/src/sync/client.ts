@@ -11,7 +11,7 @@ import { META, getMeta, setMeta } from "../db/meta";
 import type { GridwalkDB } from "../db/schema";
 import { uploadPendingPhotos } from "../photos/queue";
 import { ApiError, type ApiClient } from "./api";
-import { receive } from "./clock";
+import { observeServer } from "./clock";
 import type { PullResponse, PushResponse } from "./mutation";
 import { applyPulled, markAttempt, markFailure, nextBatch, settle, type SettleSummary } from "./outbox";
 
@@ -65,7 +65,8 @@ export async function pushOutbox(
       await markFailure(d, batch, asError(e));
       throw e;
     }
-    await receive(d, deviceId, response.hlc);
+    // Just-answered mutations are not pulled yet: no rebase here (sync/client.py does the same).
+    await observeServer(d, deviceId, response.hlc, false);
     const summary = await settle(d, batch, response.results ?? []);
     for (const k of Object.keys(total) as (keyof SettleSummary)[]) total[k] += summary[k];
     // A server that answers for none of the batch would make us loop forever.
@@ -85,8 +86,11 @@ export async function pullChanges(
   let cursor = await getMeta<string>(d, META.cursor);
   for (let page = 0; page < 10_000; page++) {
     const response = await transport.pull(cursor, limit);
-    await receive(d, deviceId, response.hlc);
     await applyPulled(d, response.changes ?? [], response.cursor);
+    // After a complete pull, a clock that ran far ahead may be rebased, but
+    // only when nothing it stamped still waits in the outbox.
+    const idle = !response.more && (await d.outbox.where("status").equals("pending").count()) === 0;
+    await observeServer(d, deviceId, response.hlc, idle);
     count += response.changes?.length ?? 0;
     if (!response.more || response.cursor === cursor) break;
     cursor = response.cursor;

@@ -2,15 +2,24 @@
  * Hybrid logical clock — mirrors sync/hlc.py.
  *
  * A timestamp is `${wall_ms:015d}:${counter:05d}:${node}`; zero padding makes
- * plain string comparison HLC order. The phone's own clock may be days off, so
- * every server HLC we receive also corrects `offsetMs`, the difference between
- * the server's wall time and ours: edits made after a pull are then ordered after
- * what was pulled, whatever the phone's clock says.
+ * plain string comparison HLC order, and the node (the device id) breaks ties.
+ *
+ * Phones have bad clocks, so the client follows the server: every push and
+ * pull answer's "hlc" goes through `observeServer()`, which sets `offsetMs` so
+ * that our physical time tracks the server's wall clock, then `receive()`s it
+ * so an edit made after a pull is ordered after everything pulled. A clock
+ * that once ran far ahead may be rebased back to server time, but only when
+ * none of its own stamps is still waiting to be pushed.
  */
 
 export const WALL_DIGITS = 15;
 export const COUNTER_DIGITS = 5;
+export const MAX_WALL_MS = 10 ** WALL_DIGITS - 1;
 export const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1;
+export const MAX_NODE_LENGTH = 64;
+
+const NODE_RE = /^[A-Za-z0-9._-]{1,64}$/;
+const HLC_RE = /^([0-9]{15}):([0-9]{5}):([\s\S]*)$/;
 
 export interface HlcTimestamp {
   wall: number;
@@ -18,28 +27,41 @@ export interface HlcTimestamp {
   node: string;
 }
 
+/** What to persist to keep the clock monotonic across restarts. */
 export interface HlcState {
-  wall: number;
-  counter: number;
+  last: string | null;
   offsetMs: number;
 }
 
-/** Formats a timestamp as the sortable HLC string. */
-export function formatHlc(ts: HlcTimestamp): string {
-  if (!Number.isInteger(ts.wall) || ts.wall < 0) throw new RangeError(`bad wall ${ts.wall}`);
-  if (!Number.isInteger(ts.counter) || ts.counter < 0 || ts.counter > MAX_COUNTER) {
-    throw new RangeError(`bad counter ${ts.counter}`);
+/** The node if it is a valid HLC node (a device id); throws otherwise. */
+export function validateNode(node: unknown): string {
+  if (typeof node !== "string" || !NODE_RE.test(node)) {
+    throw new RangeError(`HLC node ${JSON.stringify(node)} must be 1-${MAX_NODE_LENGTH} characters of letters, digits, '-', '_' or '.'`);
   }
-  if (!ts.node || ts.node.includes(":")) throw new RangeError(`bad node ${ts.node}`);
-  const wall = String(ts.wall).padStart(WALL_DIGITS, "0");
-  const counter = String(ts.counter).padStart(COUNTER_DIGITS, "0");
-  return `${wall}:${counter}:${ts.node}`;
+  return node;
+}
+
+/** Formats a timestamp as the sortable HLC string; throws when a part is out of range. */
+export function formatHlc(ts: HlcTimestamp): string {
+  const check = (name: string, v: number, top: number) => {
+    if (!Number.isInteger(v) || v < 0 || v > top) throw new RangeError(`HLC ${name} ${v} is outside 0..${top}`);
+  };
+  check("wall_ms", ts.wall, MAX_WALL_MS);
+  check("counter", ts.counter, MAX_COUNTER);
+  validateNode(ts.node);
+  return `${String(ts.wall).padStart(WALL_DIGITS, "0")}:${String(ts.counter).padStart(COUNTER_DIGITS, "0")}:${ts.node}`;
 }
 
 /** Parses an HLC string; throws on anything that is not one. */
-export function parseHlc(value: string): HlcTimestamp {
-  const m = /^(\d{15}):(\d{5}):([^:]+)$/.exec(value);
-  if (!m) throw new SyntaxError(`not an HLC: ${value}`);
+export function parseHlc(value: unknown): HlcTimestamp {
+  if (typeof value !== "string") throw new SyntaxError(`HLC must be a string, got ${typeof value}`);
+  const m = HLC_RE.exec(value);
+  if (!m) throw new SyntaxError(`HLC ${JSON.stringify(value.slice(0, 100))} is not '<15-digit wall ms>:<5-digit counter>:<node>'`);
+  try {
+    validateNode(m[3]);
+  } catch (e) {
+    throw new SyntaxError(`HLC ${JSON.stringify(value.slice(0, 100))}: ${(e as Error).message}`);
+  }
   return { wall: Number(m[1]), counter: Number(m[2]), node: m[3] };
 }
 
@@ -49,77 +71,81 @@ export function compareHlc(a: string, b: string): number {
 }
 
 export class HybridLogicalClock {
-  private wall: number;
-  private counter: number;
-  private offsetMs: number;
+  readonly node: string;
+  /** The last timestamp this clock emitted or received (null for a fresh clock). */
+  last: string | null;
+  offsetMs: number;
 
   constructor(
-    readonly node: string,
-    private readonly clock: () => number = Date.now,
-    state?: HlcState,
+    node: string,
+    private readonly nowMs: () => number = Date.now,
+    state?: Partial<HlcState>,
   ) {
-    this.wall = state?.wall ?? 0;
-    this.counter = state?.counter ?? 0;
-    this.offsetMs = state?.offsetMs ?? 0;
+    this.node = validateNode(node);
+    if (state?.last != null) parseHlc(state.last);
+    this.last = state?.last ?? null;
+    this.offsetMs = Math.trunc(state?.offsetMs ?? 0);
   }
 
-  /** Our best idea of the real time: the device clock corrected by the last server HLC. */
-  physical(): number {
-    return Math.max(0, Math.floor(this.clock() + this.offsetMs));
+  /** This node's idea of the wall clock: now + offset, never negative. */
+  physicalMs(): number {
+    return Math.max(0, Math.floor(this.nowMs()) + this.offsetMs);
   }
 
-  /** The stamp for a local event; strictly greater than every stamp seen before. */
-  now(): string {
-    const pt = this.physical();
-    if (pt > this.wall) {
-      this.wall = pt;
-      this.counter = 0;
-    } else {
-      this.bumpCounter(this.counter + 1);
+  private lastParts(): [number, number] {
+    if (this.last === null) return [-1, 0];
+    const ts = parseHlc(this.last);
+    return [ts.wall, ts.counter];
+  }
+
+  private emit(wall: number, counter: number): string {
+    // A counter overflow carries into the next millisecond.
+    if (counter > MAX_COUNTER) {
+      wall += 1;
+      counter = 0;
     }
-    return this.format();
+    this.last = formatHlc({ wall, counter, node: this.node });
+    return this.last;
+  }
+
+  /** A timestamp for a new local event, greater than every one seen so far. */
+  send(): string {
+    const physical = this.physicalMs();
+    const [lastWall, lastCounter] = this.lastParts();
+    if (physical > lastWall) return this.emit(physical, 0);
+    return this.emit(lastWall, lastCounter + 1);
+  }
+
+  /** Merges a timestamp from elsewhere; returns the new local timestamp. */
+  receive(remote: string): string {
+    const ts = parseHlc(remote);
+    const physical = this.physicalMs();
+    const [lastWall, lastCounter] = this.lastParts();
+    const wall = Math.max(lastWall, ts.wall, physical);
+    let counter: number;
+    if (wall === lastWall && wall === ts.wall) counter = Math.max(lastCounter, ts.counter) + 1;
+    else if (wall === lastWall) counter = lastCounter + 1;
+    else if (wall === ts.wall) counter = ts.counter + 1;
+    else counter = 0;
+    return this.emit(wall, counter);
   }
 
   /**
-   * Merges a remote stamp (the server's "hlc" from a push or pull answer) and
-   * returns the new local stamp, which is greater than both.
-   *
-   * A stamp from another node is taken as a reading of the true time and
-   * corrects our offset. The clock never goes backwards even when the
-   * correction lowers `physical()`: `wall` keeps the largest value seen.
+   * Follows the server's clock: adopts its wall time as physical time, then
+   * receives it. With `rebaseAheadMs`, a clock whose last stamp is more than
+   * that far ahead of the server is moved back to server time first — only
+   * safe when none of this node's stamps is still waiting to be pushed.
    */
-  receive(remote: string): string {
-    const r = parseHlc(remote);
-    if (r.node !== this.node) this.offsetMs = r.wall - this.clock();
-    const pt = this.physical();
-    const wall = Math.max(this.wall, r.wall, pt);
-    let counter: number;
-    if (wall === this.wall && wall === r.wall) counter = Math.max(this.counter, r.counter) + 1;
-    else if (wall === this.wall) counter = this.counter + 1;
-    else if (wall === r.wall) counter = r.counter + 1;
-    else counter = 0;
-    this.wall = wall;
-    this.bumpCounter(counter);
-    return this.format();
-  }
-
-  /** The state to persist so that a restarted app keeps its order and offset. */
-  state(): HlcState {
-    return { wall: this.wall, counter: this.counter, offsetMs: this.offsetMs };
-  }
-
-  private bumpCounter(counter: number): void {
-    // The counter has five digits; past them, borrow a millisecond rather than
-    // break the string order.
-    if (counter > MAX_COUNTER) {
-      this.wall += 1;
-      this.counter = 0;
-    } else {
-      this.counter = counter;
+  observeServer(serverHlc: string, rebaseAheadMs?: number): string {
+    const ts = parseHlc(serverHlc);
+    this.offsetMs = ts.wall - Math.floor(this.nowMs());
+    if (rebaseAheadMs !== undefined && this.last !== null && parseHlc(this.last).wall - ts.wall > rebaseAheadMs) {
+      this.last = null;
     }
+    return this.receive(serverHlc);
   }
 
-  private format(): string {
-    return formatHlc({ wall: this.wall, counter: this.counter, node: this.node });
+  state(): HlcState {
+    return { last: this.last, offsetMs: this.offsetMs };
   }
 }

@@ -9,7 +9,7 @@
 
 import type { GridwalkDB, OutboxItem, RecordRow } from "../db/schema";
 import { META } from "../db/meta";
-import { HybridLogicalClock, type HlcState } from "./hlc";
+import { loadClock, saveClock } from "./clock";
 import { mergePending, type EntityState } from "./merge";
 import { uuid, type Change, type JsonObject, type Mutation, type PushResult } from "./mutation";
 
@@ -90,10 +90,9 @@ export async function enqueue(
   clock: () => number = Date.now,
 ): Promise<Mutation> {
   return d.transaction("rw", d.records, d.outbox, d.meta, async () => {
-    const hlcRow = await d.meta.get(META.hlc);
-    const hlc = new HybridLogicalClock(node, clock, hlcRow?.value as HlcState | undefined);
-    const stampValue = hlc.now();
-    await d.meta.put({ key: META.hlc, value: hlc.state() });
+    const hlc = await loadClock(d, node, clock);
+    const stampValue = hlc.send();
+    await saveClock(d, hlc);
     const rec = await d.records.get([change.entity, change.entity_id]);
     const mutation: Mutation = {
       id: uuid(),
@@ -220,10 +219,9 @@ export async function retryRejected(d: GridwalkDB, node: string, seq: number, cl
   await d.transaction("rw", d.records, d.outbox, d.meta, async () => {
     const item = await d.outbox.get(seq);
     if (!item || item.status !== "rejected") return;
-    const hlcRow = await d.meta.get(META.hlc);
-    const hlc = new HybridLogicalClock(node, clock, hlcRow?.value as HlcState | undefined);
-    const mutation: Mutation = { ...item.mutation, id: uuid(), hlc: hlc.now() };
-    await d.meta.put({ key: META.hlc, value: hlc.state() });
+    const hlc = await loadClock(d, node, clock);
+    const mutation: Mutation = { ...item.mutation, id: uuid(), hlc: hlc.send() };
+    await saveClock(d, hlc);
     await d.outbox.update(seq, { id: mutation.id, mutation, status: "pending", lastError: undefined, attempts: 0 });
     await refreshRecord(d, mutation.entity, mutation.entity_id);
   });
