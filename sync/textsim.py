@@ -74,6 +74,9 @@ class TextProfile:
     total: float
     script: str = ""  # "han", "latin" or "" (neither dominates, or empty)
     addresses: frozenset[str] = frozenset()  # see address_numbers()
+    # The distinctive features (bigrams and words that are not filler, address
+    # numbers): what an inverted index over many texts should key on.
+    content: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return self.total > 0
@@ -101,16 +104,25 @@ def _build_profile(text: str) -> TextProfile:
             padded = f"^{symbol}$"
             for k in range(len(padded) - 2):
                 add("3:" + padded[k : k + 3], TRIGRAM_WEIGHT)
+    content = {
+        "1:" + symbol
+        for symbol, is_filler in zip(symbols, filler)
+        if not is_filler and len(symbol) > 2 and _LATIN.fullmatch(symbol)
+    }
     for k in range(len(symbols) - 1):
         left, right = symbols[k], symbols[k + 1]
-        pair = left + right if len(left) == len(right) == 1 else f"{left} {right}"
-        add("2:" + pair, BIGRAM_WEIGHT * (FILLER_FACTOR if filler[k] or filler[k + 1] else 1.0))
+        pair = "2:" + (left + right if len(left) == len(right) == 1 else f"{left} {right}")
+        add(pair, BIGRAM_WEIGHT * (FILLER_FACTOR if filler[k] or filler[k + 1] else 1.0))
+        if not (filler[k] or filler[k + 1]):
+            content.add(pair)
     bag = {feature: n * weights[feature] for feature, n in counts.items()}
+    addresses = address_numbers(text)
     return TextProfile(
         weights=bag,
         total=sum(bag.values()),
         script=dominant_script(text),
-        addresses=address_numbers(text),
+        addresses=addresses,
+        content=frozenset(content | addresses),
     )
 
 
