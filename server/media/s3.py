@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.loaders import create_loader
 
 from server.media import MediaNotFound, MediaStorage, validate_key, validate_prefix
 
@@ -43,7 +47,7 @@ class S3Storage(MediaStorage):
                 s3={"addressing_style": addressing_style or "auto"},
                 retries={"max_attempts": 5, "mode": "standard"},
             )
-            client = boto3.session.Session().client(
+            client = _new_session().client(
                 "s3", endpoint_url=endpoint_url, region_name=region, config=config
             )
         self.client = client
@@ -115,6 +119,22 @@ class S3Storage(MediaStorage):
         ]
         keys.sort()
         return keys
+
+
+@functools.cache
+def _shared_loader():
+    return create_loader()
+
+
+def _new_session() -> boto3.session.Session:
+    """A fresh boto3 session (own credentials) sharing parsed service models.
+
+    Parsing the S3 service description is most of the cost of a new client;
+    sharing the loader makes building a storage per app (or per test) cheap.
+    """
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _shared_loader())
+    return boto3.session.Session(botocore_session=session)
 
 
 def _is_missing(exc: ClientError) -> bool:

@@ -77,3 +77,21 @@ def storage(request, backend_name, tmp_path) -> MediaStorage:
     if backend_name == "file":
         return media_from_url("file://media", instance_path=str(tmp_path))
     return media_from_url(request.getfixturevalue("s3_url"))
+
+
+@pytest.fixture
+def s3_seed(s3_endpoint):
+    """Store empty objects straight into the local server's memory.
+
+    Thousands of keys through HTTP take seconds; listing them back, which is
+    what the tests are about, still goes through the real S3 API.
+    """
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    def seed(bucket: str, keys: list[str]) -> None:
+        backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+        for key in keys:
+            backend.put_object(bucket, key, b"")
+
+    return seed
