@@ -50,3 +50,23 @@ describe("category icons", () => {
     expect(categoryIcon("unknown")).toBe("📋");
   });
 });
+
+import { describeConflict, valueText } from "../src/sync/conflicts";
+
+describe("conflicts", () => {
+  it("reads the server's kept and losing values with who and when", () => {
+    const info = describeConflict({
+      id: "c1",
+      entity: "report",
+      entity_id: "r1",
+      field: "severity",
+      kind: "concurrent_write",
+      kept: { value: 3, actor: "g1-1", hlc: "001750000000000:00000:dev-a" },
+      losing: { value: 1, actor: "g1-2", hlc: "001750000000500:00001:dev-b" },
+    });
+    expect(info.kept).toEqual({ value: 3, actor: "g1-1", at: 1_750_000_000_000 });
+    expect(info.losing).toEqual([{ value: 1, actor: "g1-2", at: 1_750_000_000_500 }]);
+    expect(valueText(["a", "b"])).toBe('["a","b"]');
+    expect(valueText(null)).toBe("—");
+  });
+});

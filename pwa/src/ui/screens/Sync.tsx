@@ -2,6 +2,7 @@ import type { OutboxItem } from "../../db/schema";
 import { errorText, formatBytes, formatDateTime, t, type MessageKey } from "../../i18n";
 import { runtime } from "../../runtime";
 import { discardRejected, retryRejected } from "../../sync/outbox";
+import { describeConflict, valueText, type ConflictSide } from "../../sync/conflicts";
 import { useLiveQuery, useMeta, useOnline } from "../hooks";
 
 function opLabel(op: string): string {
@@ -16,8 +17,18 @@ function summary(item: OutboxItem): string {
   return String(text).slice(0, 40);
 }
 
-function ConflictValue({ value }: { value: unknown }) {
-  return <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>;
+function Side({ label, side }: { label: string; side: ConflictSide }) {
+  return (
+    <div>
+      {label}: <code>{valueText(side.value)}</code>
+      {side.actor || side.at ? (
+        <span class="sub">
+          {" "}
+          ({[side.actor, side.at ? formatDateTime(side.at) : ""].filter(Boolean).join(" · ")})
+        </span>
+      ) : null}
+    </div>
+  );
 }
 
 /** Sync: the outbox item by item, photo uploads, last success, errors in plain words, conflicts. */
@@ -119,22 +130,17 @@ export function Sync() {
         {conflicts.length === 0 ? <p class="hint">{t("sync.conflicts_empty")}</p> : null}
         <ul class="list">
           {conflicts.map((c) => {
-            const raw = c.raw as Record<string, unknown>;
-            const lost = (raw.lost ?? raw.losers ?? raw.values ?? raw.losing) as unknown;
+            const info = describeConflict(c.raw);
             return (
               <li key={c.id} class="conflict" data-testid="conflict-item">
                 <strong>
-                  {t(`entity.${c.entity ?? "report"}` as MessageKey)} · {c.field ?? ""}
+                  {t(`entity.${info.entity || "report"}` as MessageKey)} · {info.field}
                 </strong>
-                <div>
-                  {t("sync.conflict_kept")}: <ConflictValue value={raw.kept ?? raw.value ?? raw.winner} />
-                </div>
-                {lost !== undefined ? (
-                  <div>
-                    {t("sync.conflict_lost")}: <ConflictValue value={lost} />
-                  </div>
-                ) : null}
-                {c.entity === "report" && c.entity_id ? <a href={`#/report/${c.entity_id}`}>{t("report.detail")}</a> : null}
+                <Side label={t("sync.conflict_kept")} side={info.kept} />
+                {info.losing.map((l, i) => (
+                  <Side key={i} label={t("sync.conflict_lost")} side={l} />
+                ))}
+                {info.entity === "report" && info.entityId ? <a href={`#/report/${info.entityId}`}>{t("report.detail")}</a> : null}
               </li>
             );
           })}

@@ -43,7 +43,8 @@ export function VisitForm() {
     navigate(`/visit/${id}`);
   };
 
-  const kindPlaces = places.filter((p) => !p.kind || p.kind === kind);
+  // Beat places are buildings, units or shops: households live in the non-shop ones.
+  const kindPlaces = places.filter((p) => (kind === "shop" ? p.kind === "shop" : p.kind !== "shop"));
   return (
     <main class="screen visit">
       <h1>{t("visit.title")}</h1>
