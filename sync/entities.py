@@ -203,10 +203,14 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
                     "resolution_note": SCALAR,
                     "resolution_photos": SET,
                     "created_by": SCALAR,
+                    "dispatched_at": SCALAR,
+                    "done_at": SCALAR,
                 }
             ),
             state_machine=TICKET_STATUS,
-            server_fields=frozenset({"due_at", "ack_due_at", "created_by", "level"}),
+            server_fields=frozenset(
+                {"due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at"}
+            ),
             extra_ops=frozenset({"escalate"}),
         ),
         # Not a record: resolving a conflict is a mutation on it, so it syncs

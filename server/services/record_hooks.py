@@ -24,6 +24,20 @@ LOW_ACCURACY_M = 100
 PERSONAL_FIELDS = {"visit": ("contact_name", "contact_phone")}
 
 
+# Contract parameter names of some ops, and the fields they are stored in.
+OP_PARAMS = {("ticket", "resolve"): {"note": "resolution_note", "photos": "resolution_photos"}}
+
+
+def translate(raw):
+    """Rename an op's contract parameters to the entity's field names."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("data"), dict):
+        return raw
+    names = OP_PARAMS.get((raw.get("entity"), raw.get("op")))
+    if not names:
+        return raw
+    return {**raw, "data": {names.get(k, k): v for k, v in raw["data"].items()}}
+
+
 def server_data(batch, m: Mutation, state, grid_id) -> dict:
     if m.entity == "checkin" and m.op in ("create", "update"):
         return _checkin_flags(batch, m, state, grid_id)
@@ -135,10 +149,9 @@ def resolve_conflict(batch, m: Mutation, *, clock, apply) -> dict:
         key = (conflict.entity, conflict.entity_id)
         state = batch.states.get(key)
         if state is None:
-            from server.services.sync import _load
+            from server.services.sync import load_records
 
-            _load(batch, [Mutation(str(uuid.uuid4()), conflict.entity, conflict.entity_id, "update",
-                                   clock.send(), None, {}, m.device_id, m.actor)])
+            load_records(batch, [key])
             state = batch.states.get(key)
         follow = Mutation(
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"gridwalk:resolve:{m.id}")),

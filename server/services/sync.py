@@ -45,6 +45,7 @@ class Batch:
     device_id: str
     states: dict = field(default_factory=dict)  # (entity, id) -> EntityState | None
     rows: dict = field(default_factory=dict)  # (entity, id) -> Record row dict (existing)
+    loaded: set = field(default_factory=set)  # keys looked up in the database already
     dirty: set = field(default_factory=set)
     seen_ids: dict = field(default_factory=dict)  # mutation id -> version
     conflicts: dict = field(default_factory=dict)  # conflict id -> (Conflict, grid_id)
@@ -82,6 +83,7 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
     parsed: list[tuple[int, Mutation]] = []
     for i, raw in enumerate(raw_mutations):
         raw_id = raw.get("id") if isinstance(raw, dict) else None
+        raw = record_hooks.translate(raw)
         try:
             m = parse_mutation(raw, device_id=device_id, actor=user.username,
                                allow_server_fields=server_built)
@@ -111,6 +113,13 @@ def _load(batch: Batch, mutations: list[Mutation]) -> None:
         ):
             batch.seen_ids[row.id] = row.version
     keys = list({(m.entity, m.entity_id) for m in mutations if m.entity in RECORD_ENTITIES})
+    load_records(batch, keys)
+
+
+def load_records(batch: Batch, keys: list) -> None:
+    """Read the given records into the batch (once per key)."""
+    keys = [k for k in keys if k not in batch.loaded]
+    batch.loaded.update(keys)
     for chunk in _chunks(keys, 300):
         rows = db.session.execute(
             select(Record.__table__).where(tuple_(Record.entity, Record.entity_id).in_(chunk))
@@ -134,10 +143,12 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         if m.entity == "conflict":
             return record_hooks.resolve_conflict(batch, m, clock=clock, apply=_apply_one)
         key = (m.entity, m.entity_id)
+        load_records(batch, [key])
         state = batch.states.get(key)
         row = batch.rows.get(key)
         grid_id, department_id = _check_scope(batch, m, row)
-        errors = validate_values(m.entity, m.op, m.data)
+        # Server-built mutations carry values the server made (ticket links).
+        errors = {} if server_built else validate_values(m.entity, m.op, m.data)
         if errors:
             raise Rejection("invalid", "Some values are not valid; see details.", errors)
         m = with_server_fields(batch.caller, m, record_hooks.server_data(batch, m, state, grid_id))

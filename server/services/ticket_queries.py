@@ -1,0 +1,108 @@
+"""Reading tickets: lists by status, colour, level and department; history; overdue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import AuditEntry, Record
+from server.services.tickets import color_of
+from sync.sla import DONE_STATES
+
+
+def serialise(record: Record, now: datetime) -> dict:
+    return {"id": record.entity_id, "grid_id": record.grid_id, "version": record.version,
+            "deleted": record.deleted, "department_id": record.department_id,
+            "created_at": record.created_at, "updated_at": record.updated_at,
+            "color": color_of(record, now), **record.data}
+
+
+def _scoped_tickets(scope):
+    return scope.filter_records(select(Record).where(Record.entity == "ticket", Record.deleted.is_(False)))
+
+
+def list_tickets(scope, query: dict) -> dict:
+    stmt = _scoped_tickets(scope)
+    if query.get("status"):
+        stmt = stmt.where(Record.status == query["status"])
+    if query.get("grid") is not None:
+        if not scope.can_see_grid(query["grid"]):
+            raise ApiError(404, "not_found", f"No grid {query['grid']}.")
+        stmt = stmt.where(Record.grid_id == query["grid"])
+    if query.get("department") is not None:
+        stmt = stmt.where(Record.department_id == query["department"])
+    now = datetime.now(timezone.utc)
+    rows = db.session.execute(stmt.order_by(Record.created_at.desc())).scalars().all()
+    items = [serialise(r, now) for r in rows]
+    if query.get("level"):
+        items = [t for t in items if t.get("level") == query["level"]]
+    if query.get("color"):
+        items = [t for t in items if t["color"] == query["color"]]
+    total = len(items)
+    start = query["offset"]
+    return {"items": items[start:start + query["limit"]], "total": total,
+            "limit": query["limit"], "offset": start}
+
+
+def get_ticket(scope, ticket_id: str) -> Record:
+    record = db.session.get(Record, ("ticket", ticket_id))
+    if record is None or not scope.can_see_record(record):
+        raise ApiError(404, "not_found", f"No ticket {ticket_id}.")
+    return record
+
+
+def ticket_history(scope, ticket_id: str) -> list[dict]:
+    """The ordered trail of the ticket from the append-only audit log."""
+    get_ticket(scope, ticket_id)
+    rows = db.session.execute(
+        select(AuditEntry).where(AuditEntry.entity == "ticket", AuditEntry.entity_id == ticket_id)
+        .order_by(AuditEntry.seq)
+    ).scalars()
+    return [{"at": e.at, "actor": e.actor, "action": e.action.split(".", 1)[-1], "data": e.data or {}}
+            for e in rows]
+
+
+def overdue_report(scope, week: str | None) -> dict:
+    """Tickets past due during an ISO week (default: this week), grouped by grid and department."""
+    tz = ZoneInfo(current_app.config["GRIDWALK_TIMEZONE"])
+    today = datetime.now(tz).date()
+    if week:
+        try:
+            year, number = week.split("-W")
+            monday = date.fromisocalendar(int(year), int(number), 1)
+        except ValueError as exc:
+            raise ApiError(422, "invalid", "week must look like 2026-W47.", {"week": ["Not an ISO week."]}) from exc
+    else:
+        monday = today - timedelta(days=today.weekday())
+    start = datetime.combine(monday, datetime.min.time(), tz)
+    end = start + timedelta(days=7)
+    now = datetime.now(timezone.utc)
+    cutoff = min(end, now)
+    items = []
+    for record in db.session.execute(_scoped_tickets(scope)).scalars():
+        due = record.data.get("due_at")
+        if not due:
+            continue
+        due_at = datetime.fromisoformat(due)
+        done = record.data.get("done_at") if record.data.get("status") in DONE_STATES else None
+        finished = datetime.fromisoformat(done) if done else None
+        # Overdue during the week: the deadline passed before the week's end
+        # (or now) and the ticket was still open at that moment or finished late within the week.
+        if due_at < cutoff and (finished is None or (finished > due_at and finished >= start)):
+            items.append(serialise(record, now))
+    by_grid: dict = {}
+    by_department: dict = {}
+    for t in items:
+        by_grid[t["grid_id"]] = by_grid.get(t["grid_id"], 0) + 1
+        if t.get("department_id"):
+            by_department[t["department_id"]] = by_department.get(t["department_id"], 0) + 1
+    iso = monday.isocalendar()
+    return {"week": f"{iso[0]}-W{iso[1]:02d}", "from": start, "to": end, "total": len(items),
+            "by_grid": [{"grid_id": k, "count": v} for k, v in sorted(by_grid.items())],
+            "by_department": [{"department_id": k, "count": v} for k, v in sorted(by_department.items())],
+            "tickets": items}
