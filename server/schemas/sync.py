@@ -47,6 +47,7 @@ class ChangeSchema(Schema):
     version = fields.Int()
     deleted = fields.Bool()
     data = fields.Dict()
+    pending_photos = fields.List(fields.Str())
 
 
 class PullAnswerSchema(Schema):

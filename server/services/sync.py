@@ -320,11 +320,19 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
         # Nothing visible is left: jump to the newest sequence number so the
         # next pull does not rescan invisible changes.
         last = max([after, newest] + [r.seq for r in rows])
-    changes = [
-        {"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "deleted": r.deleted,
-         "data": record_hooks.visible_data(scope, r.entity, r.data)}
-        for r in rows
-    ]
+    from server.services.listing import PHOTO_FIELDS
+    from server.services.photos import pending_of
+
+    pending = pending_of({h for r in rows for f in PHOTO_FIELDS for h in (r.data.get(f) or [])})
+    changes = []
+    for r in rows:
+        change = {"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "deleted": r.deleted,
+                  "data": record_hooks.visible_data(scope, r.entity, r.data)}
+        waiting = [h for f in PHOTO_FIELDS for h in (r.data.get(f) or []) if h in pending]
+        if waiting:
+            # Referenced but not uploaded yet (a contract extension clients may ignore).
+            change["pending_photos"] = waiting
+        changes.append(change)
     clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc if counter else None)
     return {"changes": changes, "cursor": encode_cursor(last), "more": more, "hlc": clock.send()}
 

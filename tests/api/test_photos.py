@@ -1,0 +1,161 @@
+"""Photo uploads over HTTP: resumable, verified, EXIF-free, scoped; bad input leaves nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from PIL import Image
+
+from tests.api.sync_helpers import SyncSession, report
+from tests.photos.conftest import encode, phone_exif, photographic, png_with_declared_size
+
+
+@pytest.fixture(scope="module")
+def phone_jpeg() -> bytes:
+    """A phone photo as the app uploads it: 1600 x 1200, held sideways, with GPS and time."""
+    return encode(photographic(1600, 1200, seed=7), "JPEG", quality=85, exif=phone_exif(orientation=6))
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def put(client, headers, data, *, digest=None, offset=None, length=None):
+    extra = {}
+    if offset is not None:
+        extra["Upload-Offset"] = str(offset)
+    if length is not None:
+        extra["Upload-Length"] = str(length)
+    return client.put(f"/api/photos/{digest or sha(data)}", data=data, headers={**headers, **extra},
+                      content_type="image/jpeg")
+
+
+def stored_keys(app):
+    from server.services.photos import storage
+
+    with app.test_request_context():
+        return storage().list("")
+
+
+def test_a_photo_uploads_in_one_go_and_is_served_upright_without_exif(client, auth, phone_jpeg):
+    h = auth.headers("g1-2")
+    digest = sha(phone_jpeg)
+    assert client.head(f"/api/photos/{digest}", headers=h).headers["Photo-Status"] == "missing"
+    response = put(client, h, phone_jpeg)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["width"], body["height"]) == (1200, 1600)
+    assert len(body["phash"]) == 16 and body["taken_at"].startswith("2024-05-17")
+    head = client.head(f"/api/photos/{digest}", headers=h)
+    assert head.status_code == 200 and head.headers["Photo-Status"] == "complete"
+    served = client.get(f"/api/photos/{digest}?size=display", headers=h)
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    image = Image.open(io.BytesIO(served.data))
+    assert image.size == (1200, 1600)
+    assert not image.getexif()
+    thumb = Image.open(io.BytesIO(client.get(f"/api/photos/{digest}?size=thumb", headers=h).data))
+    assert max(thumb.size) <= 320
+    again = put(client, h, phone_jpeg)
+    assert again.status_code == 200
+
+
+def test_an_upload_resumes_from_the_offset_the_server_reports(client, auth, phone_jpeg):
+    h = auth.headers("g1-2")
+    digest, total = sha(phone_jpeg), len(phone_jpeg)
+    first = put(client, h, phone_jpeg[:50_000], digest=digest, offset=0, length=total)
+    assert first.status_code == 204 and first.headers["Upload-Offset"] == "50000"
+    head = client.head(f"/api/photos/{digest}", headers=h)
+    assert head.headers["Photo-Status"] == "partial" and head.headers["Upload-Offset"] == "50000"
+    wrong = put(client, h, phone_jpeg[60_000:], digest=digest, offset=60_000, length=total)
+    assert wrong.status_code == 409
+    assert wrong.get_json()["error"]["details"]["expected_offset"] == 50_000
+    rest = put(client, h, phone_jpeg[50_000:], digest=digest, offset=50_000, length=total)
+    assert rest.status_code == 201, rest.get_json()
+
+
+def test_bytes_that_do_not_match_the_hash_are_refused_and_nothing_is_kept(app, client, auth, phone_jpeg):
+    h = auth.headers("g1-2")
+    response = put(client, h, phone_jpeg, digest="0" * 64)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "hash_mismatch"
+    assert client.head(f"/api/photos/{'0' * 64}", headers=h).headers["Photo-Status"] == "missing"
+    assert stored_keys(app) == []
+
+
+def _truncated(phone_jpeg):
+    return phone_jpeg[: len(phone_jpeg) // 2]
+
+
+BAD = {
+    "zero bytes": (lambda j: b"", 422, "empty"),
+    "truncated jpeg": (_truncated, 422, "truncated"),
+    "html posing as jpeg": (lambda j: b"<!doctype html><html><body>hi</body></html>", 415, "not_an_image"),
+    "svg posing as jpeg": (lambda j: b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', 415,
+                           "not_an_image"),
+    "png decompression bomb": (lambda j: png_with_declared_size(60_000, 60_000), 422, "too_many_pixels"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_images_get_a_clear_4xx_and_store_nothing(app, client, auth, phone_jpeg, case):
+    make, status, code = BAD[case]
+    data = make(phone_jpeg)
+    response = put(client, auth.headers("g1-2"), data)
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"]["code"] == code
+    assert stored_keys(app) == []
+    from server.extensions import db
+    from server.models import Photo, PhotoUpload
+
+    with app.app_context():
+        assert db.session.query(Photo).count() == 0 and db.session.query(PhotoUpload).count() == 0
+
+
+class TestSmallLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"GRIDWALK_PHOTO_MAX_BYTES": 20_000}
+
+    def test_an_oversized_body_is_a_413(self, app, client, auth, phone_jpeg):
+        response = put(client, auth.headers("g1-2"), phone_jpeg)
+        assert response.status_code == 413
+        assert response.get_json()["error"]["code"] == "too_large"
+        assert stored_keys(app) == []
+
+
+def test_a_malformed_hash_is_not_a_photo(client, auth):
+    assert client.head("/api/photos/not-a-hash", headers=auth.headers("g1-2")).status_code == 404
+    assert client.get("/api/photos/ABC", headers=auth.headers("g1-2")).get_json()["error"]["code"] == "not_found"
+
+
+def test_a_bad_offset_header_is_a_400(client, auth, phone_jpeg):
+    response = put(client, auth.headers("g1-2"), phone_jpeg) if False else client.put(
+        f"/api/photos/{sha(phone_jpeg)}", data=phone_jpeg, headers={**auth.headers("g1-2"), "Upload-Offset": "-5"})
+    assert response.status_code == 400
+
+
+def test_photos_are_readable_through_the_records_that_use_them_and_no_one_else(client, auth, phone_jpeg):
+    uploader = SyncSession(client, auth, "g1-2")
+    digest = sha(phone_jpeg)
+    put(client, uploader.headers, phone_jpeg)
+    outsider = auth.headers("g2-2")
+    teammate = auth.headers("g1-3")
+    assert client.get(f"/api/photos/{digest}", headers=teammate).status_code == 404
+    uploader.push(uploader.mutation("report", "create", report(photos=[digest])))
+    assert client.get(f"/api/photos/{digest}", headers=teammate).status_code == 200
+    assert client.get(f"/api/photos/{digest}", headers=auth.headers("street1")).status_code == 200
+    assert client.get(f"/api/photos/{digest}", headers=outsider).status_code == 404
+    assert client.get(f"/api/photos/{digest}", headers=auth.headers("dept1")).status_code == 404
+
+
+def test_pull_says_which_referenced_photos_are_pending(client, auth, phone_jpeg):
+    a = SyncSession(client, auth, "g1-2")
+    digest = sha(phone_jpeg)
+    m = a.mutation("report", "create", report(photos=[digest]))
+    a.push(m)
+    assert a.pull_all()[("report", m["entity_id"])]["pending_photos"] == [digest]
+    put(client, a.headers, phone_jpeg)
+    a.cursor = None
+    assert "pending_photos" not in a.pull_all()[("report", m["entity_id"])]
