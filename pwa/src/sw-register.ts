@@ -10,7 +10,7 @@ let waiting: ServiceWorker | null = null;
 
 export function registerServiceWorker(): void {
   if (!("serviceWorker" in navigator) || import.meta.env.DEV) return;
-  addEventListener("load", async () => {
+  const register = async () => {
     try {
       const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
       const track = (w: ServiceWorker | null) => {
@@ -32,7 +32,11 @@ export function registerServiceWorker(): void {
     } catch (e) {
       console.warn("service worker registration failed", e);
     }
-  });
+  };
+  // After the page has loaded, so precaching does not compete with first paint;
+  // main() may call this after "load" already fired.
+  if (document.readyState === "complete") void register();
+  else addEventListener("load", () => void register(), { once: true });
 }
 
 export function applyUpdate(): void {
