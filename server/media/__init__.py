@@ -139,21 +139,16 @@ def media_from_url(url: str, *, instance_path: str | None = None) -> MediaStorag
 def _file_from_url(netloc: str, path: str, instance_path: str | None) -> MediaStorage:
     from server.media.file import FileStorage
 
-    path = unquote(path)
-    if netloc:
-        # file://media/photos parses as host "media" + path "/photos": the
-        # whole thing is a path relative to the instance folder.
-        relative = unquote(netloc) + path
-        if instance_path is None:
-            raise ValueError(
-                f"relative media URL file://{relative} needs an instance path"
-            )
-        root = os.path.join(instance_path, relative)
-    elif path:
-        root = path
-    else:
+    # file://media/photos parses as host "media" + path "/photos": the whole
+    # thing is a path relative to the instance folder, as is file:media.
+    location = unquote(netloc + path)
+    if not location:
         raise ValueError("a file:// media URL needs a folder path")
-    return FileStorage(root)
+    if os.path.isabs(location):
+        return FileStorage(location)
+    if instance_path is None:
+        raise ValueError(f"relative media URL file://{location} needs an instance path")
+    return FileStorage(os.path.join(instance_path, location))
 
 
 def _s3_from_url(bucket: str, path: str, query: str) -> MediaStorage:

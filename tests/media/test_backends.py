@@ -300,6 +300,11 @@ def test_file_url_relative_to_the_instance_folder(tmp_path):
     assert storage.root == str(tmp_path / "media" / "photos")
 
 
+def test_file_url_without_slashes_is_relative_to_the_instance_folder(tmp_path):
+    storage = media_from_url("file:media", instance_path=str(tmp_path))
+    assert storage.root == str(tmp_path / "media")
+
+
 def test_relative_file_url_needs_an_instance_folder():
     with pytest.raises(ValueError):
         media_from_url("file://media")
