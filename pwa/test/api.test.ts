@@ -54,7 +54,7 @@ describe("ApiClient", () => {
     const api = new ApiClient(d, async () => {
       throw new TypeError("Failed to fetch");
     });
-    const err = await api.json("/me").catch((e) => e);
+    const err = (await api.json("/me").catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe("network");
     expect(err.transient).toBe(true);
@@ -62,7 +62,7 @@ describe("ApiClient", () => {
 });
 
 describe("login", () => {
-  const server = async (url: RequestInfo | URL, init?: RequestInit) => {
+  const server = async (_url: RequestInfo | URL, init?: RequestInit) => {
     const body = JSON.parse(String(init?.body ?? "{}"));
     if (body.password !== "pw") return json(401, { error: { code: "invalid_credentials", message: "no" } });
     return json(200, { access_token: "a", refresh_token: "r", user: { id: 1, username: body.username } });
