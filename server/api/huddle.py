@@ -1,0 +1,96 @@
+"""The evening huddle (DESIGN.md "Huddle and handoff tickets")."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import INCLUDE, Schema, fields
+
+from server.api.context import current_scope, current_user
+from server.api.guard import auth_required
+from server.schemas.listing import RecordOutSchema
+from server.schemas.sync import ConflictSchema
+from server.services import huddle as huddle_service
+
+blp = Blueprint("huddle", __name__, url_prefix="/api", description="The evening huddle (碰头会)")
+
+
+class HuddleQuerySchema(Schema):
+    grid = fields.Int()
+    date = fields.Date()
+
+
+class ClusterSchema(Schema):
+    report_ids = fields.List(fields.Str())
+    score = fields.Float()
+    reasons = fields.List(fields.Str())
+    kind = fields.Str()
+
+
+class TicketMatchSchema(Schema):
+    report_id = fields.Str()
+    ticket_id = fields.Str()
+    score = fields.Float()
+    reasons = fields.List(fields.Str())
+
+
+class CommonProblemSchema(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    category = fields.Str()
+    name_zh = fields.Str()
+    name_en = fields.Str()
+    grid_count = fields.Int()
+    street_count = fields.Int()
+    grids = fields.List(fields.Int())
+    scope = fields.Str()
+    suggestion = fields.Str()
+
+
+class CheckinSummarySchema(Schema):
+    member = fields.Str()
+    display_name = fields.Str()
+    count = fields.Int()
+    first = fields.Str(allow_none=True)
+    last = fields.Str(allow_none=True)
+    checkpoints_covered = fields.Int()
+    checkpoints_total = fields.Int()
+    compliance = fields.Float(allow_none=True)
+    flagged = fields.Int()
+
+
+class HuddleSchema(Schema):
+    grid = fields.Dict()
+    date = fields.Str()
+    reports = fields.List(fields.Nested(RecordOutSchema))
+    clusters = fields.List(fields.Nested(ClusterSchema))
+    ticket_matches = fields.List(fields.Nested(TicketMatchSchema))
+    conflicts = fields.List(fields.Nested(ConflictSchema))
+    common_problems = fields.List(fields.Nested(CommonProblemSchema))
+    checkins = fields.List(fields.Nested(CheckinSummarySchema))
+    visits = fields.Int()
+
+
+@blp.route("/huddle")
+@auth_required("patroller", "lead", "supervisor", "admin")
+@blp.arguments(HuddleQuerySchema, location="query")
+@blp.response(200, HuddleSchema)
+def huddle(query):
+    """A grid's day: reports, duplicate clusters, ticket matches, conflicts, common problems, check-ins."""
+    return huddle_service.huddle(current_scope(), current_user(), query.get("grid"), query.get("date"))
+
+
+@blp.route("/checkins/summary")
+@auth_required("patroller", "lead", "supervisor", "admin")
+@blp.arguments(HuddleQuerySchema, location="query")
+@blp.response(200, CheckinSummarySchema(many=True))
+def checkin_summary(query):
+    """Per member and day: first and last check-in, checkpoints covered, compliance."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    grid = huddle_service.resolve_grid(current_scope(), current_user(), query.get("grid"))
+    day = query.get("date") or datetime.now(ZoneInfo(current_app.config["GRIDWALK_TIMEZONE"])).date()
+    return huddle_service.checkin_summary(grid, day)
