@@ -70,7 +70,8 @@ export function App() {
           ⚙️
         </a>
       </header>
-      {session.needsRelogin ? (
+      {/* Capture keeps working while logged out of the server; ask for a log-in only when it can succeed. */}
+      {session.needsRelogin && online ? (
         <Banner kind="warn" testid="relogin-banner">
           <p>{t("relogin.banner")}</p>
           <a class="btn btn-primary" href="#/login" data-testid="relogin-action">
