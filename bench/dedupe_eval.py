@@ -314,10 +314,8 @@ def evaluate(problems: list[Problem], threshold: float) -> dict:
     predicted = [c.report_ids for c in clusters]
     true_pairs, predicted_pairs = _pairs(true_groups), _pairs(predicted)
     hits = true_pairs & predicted_pairs
-    same_reporter_pairs = {
-        p for p in true_pairs
-        if next(r for r in reports if r.id == p[0]).reporter == next(r for r in reports if r.id == p[1]).reporter
-    }
+    reporter_of = {r.id: r.reporter for r in reports}
+    same_reporter_pairs = {p for p in true_pairs if reporter_of[p[0]] == reporter_of[p[1]]}
     false_by_kind: Counter[str] = Counter()
     kind_of = {p.key: p.kind for p in problems}
     for a, b in predicted_pairs - true_pairs:

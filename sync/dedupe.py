@@ -223,20 +223,24 @@ def score_pair(
     return _score(_prepare(a, now_ms), _prepare(b, now_ms), window_h, same_reporter_window_h)
 
 
+def _worth_comparing_unlocated(a: _Prepared, b: _Prepared) -> bool:
+    """Without a distance only the content can link two reports: do they share any?"""
+    if not a.profile.content.isdisjoint(b.profile.content):
+        return True
+    return any((x ^ y).bit_count() <= _PHOTO_BITS[-2][0] for x in a.photos for y in b.photos)
+
+
 def _candidate_pairs(
-    items: Sequence[_Prepared], radius_m: float, window_h: float, same_reporter_window_h: float
+    items: Sequence[_Prepared], radius_m: float, widest_h: float
 ) -> set[tuple[int, int]]:
     """Index pairs (i < j) worth scoring: near in space (or unlocated) and in time.
 
     Located reports meet through a spatial index; a different category is only
     compared at the same spot. A report without coordinates is compared with
-    every report of its category inside the time window.
+    the reports of its category inside the time window that share some
+    distinctive text or a resembling photo with it.
     """
-
-    def in_window(i: int, j: int) -> bool:
-        limit = _window_h(items[i], items[j], window_h, same_reporter_window_h)
-        return abs(items[i].at_ms - items[j].at_ms) <= limit * 3_600_000
-
+    widest_ms = widest_h * 3_600_000
     pairs: set[tuple[int, int]] = set()
     index = SpatialIndex(radius_m)
     for i, item in enumerate(items):
@@ -246,7 +250,7 @@ def _candidate_pairs(
         if not item.report.located:
             continue
         for j, metres in index.near_with_distance(item.report.lat, item.report.lon, radius_m):
-            if j <= i or not in_window(i, j):
+            if j <= i or abs(item.at_ms - items[j].at_ms) > widest_ms:
                 continue
             if item.report.category == items[j].report.category or metres <= CROSS_CATEGORY_RADIUS_M:
                 pairs.add((i, j))
@@ -256,7 +260,6 @@ def _candidate_pairs(
         timelines.setdefault(item.report.category, []).append((item.at_ms, i))
     for timeline in timelines.values():
         timeline.sort()
-    widest_ms = int(max(window_h, same_reporter_window_h) * 3_600_000)
     for i, item in enumerate(items):
         if item.report.located:
             continue
@@ -264,7 +267,7 @@ def _candidate_pairs(
         lo = bisect.bisect_left(timeline, (item.at_ms - widest_ms, -1))
         hi = bisect.bisect_right(timeline, (item.at_ms + widest_ms, len(items)))
         for _, j in timeline[lo:hi]:
-            if j != i and in_window(i, j):
+            if j != i and _worth_comparing_unlocated(item, items[j]):
                 pairs.add((min(i, j), max(i, j)))
     return pairs
 
@@ -300,24 +303,32 @@ def _well_connected(group: list[int], score_of, threshold: float) -> bool:
     return True
 
 
-def _average_linkage(members: list[int], score_of, threshold: float) -> list[list[int]]:
+def _average_linkage(
+    members: list[int], neighbours: dict[int, dict[int, float]], threshold: float
+) -> list[list[int]]:
     """Split a component into groups whose average pairwise score stays >= threshold.
 
     Plain union-find over edges would chain A~B~C~D into one group even when A
     and D are plainly different problems; average linkage merges the closest
     groups first and only while the mean score across them is high enough, and
     a merge is refused when some member would agree with fewer than half of the
-    others.
+    others. Pairs never scored (too far apart in space or time) count as 0.
     """
+    position = {m: k for k, m in enumerate(members)}
     groups = {k: [m] for k, m in enumerate(members)}
     version = dict.fromkeys(groups, 0)
-    between: dict[tuple[int, int], float] = {}
+    between: dict[int, dict[int, float]] = {k: {} for k in groups}  # symmetric sums
     heap: list[tuple[float, int, int, int, int]] = []
-    for a in range(len(members)):
-        for b in range(a + 1, len(members)):
-            s = score_of(members[a], members[b])
-            between[a, b] = s
-            heapq.heappush(heap, (-s, a, b, 0, 0))
+    for a, i in enumerate(members):
+        for j, score in neighbours.get(i, {}).items():
+            b = position.get(j)
+            if b is not None and a < b:
+                between[a][b] = between[b][a] = score
+                heapq.heappush(heap, (-score, a, b, 0, 0))
+
+    def score_of(i: int, j: int) -> float:
+        return neighbours.get(i, {}).get(j, 0.0)
+
     while heap:
         negative, a, b, va, vb = heapq.heappop(heap)
         if a not in groups or b not in groups or version[a] != va or version[b] != vb:
@@ -327,16 +338,18 @@ def _average_linkage(members: list[int], score_of, threshold: float) -> list[lis
         if not _well_connected(groups[a] + groups[b], score_of, threshold):
             continue  # stays apart unless one side changes (then it is pushed again)
         groups[a].extend(groups.pop(b))
-        between.pop((a, b), None)
         version[a] += 1
-        for c in groups:
-            if c == a:
-                continue
-            key_ac, key_bc = (min(a, c), max(a, c)), (min(b, c), max(b, c))
-            total = between.get(key_ac, 0.0) + between.pop(key_bc, 0.0)
-            between[key_ac] = total
+        merged = between[a]
+        merged.pop(b, None)
+        for c, total in between.pop(b).items():
+            if c != a:
+                merged[c] = merged.get(c, 0.0) + total
+        for c, total in merged.items():
+            between[c].pop(b, None)
+            between[c][a] = total
             mean = total / (len(groups[a]) * len(groups[c]))
-            heapq.heappush(heap, (-mean, key_ac[0], key_ac[1], version[key_ac[0]], version[key_ac[1]]))
+            lo, hi = min(a, c), max(a, c)
+            heapq.heappush(heap, (-mean, lo, hi, version[lo], version[hi]))
     return [sorted(g) for g in groups.values() if len(g) > 1]
 
 
@@ -411,13 +424,21 @@ def cluster_reports(
             scores[key] = _score(items[key[0]], items[key[1]], window_h, same_reporter_window_h)
         return scores[key]
 
-    candidates = _candidate_pairs(items, radius_m, window_h, same_reporter_window_h)
-    edges = sorted(pair for pair in candidates if pair_score(*pair).score >= threshold)
+    # Candidates span the widest window so that, say, a colleague's report of a
+    # problem its first reporter files again days later still counts in the
+    # linkage; only pairs inside their own window become links.
+    candidates = _candidate_pairs(items, radius_m, max(window_h, same_reporter_window_h))
+    edges = []
+    for i, j in sorted(candidates):
+        limit_ms = _window_h(items[i], items[j], window_h, same_reporter_window_h) * 3_600_000
+        if pair_score(i, j).score >= threshold and abs(items[i].at_ms - items[j].at_ms) <= limit_ms:
+            edges.append((i, j))
+    neighbours: dict[int, dict[int, float]] = {}
+    for (i, j), pair in scores.items():
+        neighbours.setdefault(i, {})[j] = neighbours.setdefault(j, {})[i] = pair.score
     clusters = []
     for component in _components(len(items), edges):
-        # Pairs of a component that were not candidates (say, different reporters a
-        # week apart) are scored now so the linkage judges every pair on evidence.
-        for group in _average_linkage(component, lambda i, j: pair_score(i, j).score, threshold):
+        for group in _average_linkage(component, neighbours, threshold):
             pairs = [pair_score(i, j) for k, i in enumerate(group) for j in group[k + 1 :]]
             members = [items[i] for i in group]
             kind = _kind([m.report for m in members])
