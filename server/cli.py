@@ -16,6 +16,8 @@ def register_cli(app) -> None:
         result = seed_demo()
         click.echo(f"demo district ready: {result['grids']} grids, {result['departments']} departments")
 
+    register_sweep(app)
+
     @app.cli.command("audit-verify")
     @with_appcontext
     def audit_verify_command():
@@ -28,3 +30,16 @@ def register_cli(app) -> None:
         if problems:
             raise SystemExit(1)
         click.echo("audit trail intact")
+
+
+def register_sweep(app) -> None:
+    @app.cli.command("notify-due")
+    @with_appcontext
+    def notify_due_command():
+        """Notify owners and supervisors of tickets nearing or past due (run from cron)."""
+        from server.services.notifications import sweep_due
+        from server.services.scope import Scope
+
+        everyone = Scope(user_id=0, username="system", role="admin", grid_ids=None, street_id=None,
+                         department_id=None)
+        click.echo(f"{sweep_due(everyone)} due notifications considered")

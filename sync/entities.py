@@ -220,6 +220,12 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
             fields=MappingProxyType({"choice": SCALAR, "value": SCALAR, "note": SCALAR}),
             extra_ops=frozenset({"resolve"}),
         ),
+        # Marking an in-app notification read.
+        "notification": EntitySpec(
+            name="notification",
+            fields=MappingProxyType({}),
+            extra_ops=frozenset({"read"}),
+        ),
     }
 )
 

@@ -6,6 +6,7 @@ from server.models.records import (  # noqa: F401
     AppliedMutation,
     AuditEntry,
     Conflict,
+    Notification,
     Photo,
     PhotoUpload,
     Record,

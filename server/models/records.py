@@ -127,3 +127,19 @@ class PhotoUpload(db.Model):
     total = db.Column(db.Integer, nullable=False)
     received = db.Column(db.Integer, nullable=False, default=0)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Notification(db.Model):
+    """An in-app notice for one user: a ticket submitted, returned, dispatched, due soon or overdue."""
+
+    __tablename__ = "notifications"
+    id = db.Column(db.String(36), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    kind = db.Column(db.String(24), nullable=False)
+    entity = db.Column(db.String(24), nullable=False)
+    entity_id = db.Column(db.String(36), nullable=False)
+    data = db.Column(JSONType, nullable=False, default=dict)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    read_at = db.Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (db.Index("ix_notifications_user_read", "user_id", "read_at"),)

@@ -34,6 +34,8 @@ OP_ROLES: dict[str, dict[str, frozenset[str]]] = {
         "close": LEADS | SUPERVISORS, "reopen": LEADS | SUPERVISORS, "escalate": LEADS | SUPERVISORS,
     },
     "conflict": {"resolve": LEADS | SUPERVISORS},
+    # Anyone marks their own notifications read; ownership is checked on the row.
+    "notification": {"read": frozenset({"patroller", "lead", "supervisor", "department", "admin"})},
 }
 
 # The server field that records who made a record.

@@ -22,7 +22,7 @@ from server.extensions import db
 from server.models import AppliedMutation, Conflict, Record
 from server.models.types import utcnow
 from server.schemas.records import validate_values
-from server.services import record_hooks
+from server.services import notifications, record_hooks
 from server.services.audit import record_audit
 from server.services.rules import Caller, Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
@@ -52,6 +52,7 @@ class Batch:
     superseded: set = field(default_factory=set)
     applied: list = field(default_factory=list)
     audits: list = field(default_factory=list)
+    notifications: list = field(default_factory=list)
 
 
 def _result(mutation_id, status, **extra) -> dict:
@@ -142,6 +143,8 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         check_role(batch.caller, m, server_built=server_built)
         if m.entity == "conflict":
             return record_hooks.resolve_conflict(batch, m, clock=clock, apply=_apply_one)
+        if m.entity == "notification":
+            return notifications.mark_read(batch, m)
         key = (m.entity, m.entity_id)
         load_records(batch, [key])
         state = batch.states.get(key)
@@ -186,6 +189,8 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         "action": f"{m.entity}.{m.op}", "entity": m.entity, "entity_id": m.entity_id,
         "mutation_id": m.id, "data": {"hlc": m.hlc, "base_version": m.base_version, **m.data},
     })
+    if m.entity == "ticket" and status == "applied":
+        batch.notifications.extend(notifications.on_ticket(m, merged.state, grid_id))
     for follow_up in record_hooks.follow_ups(batch, m, merged.state, clock=clock):
         result = _apply_one(batch, follow_up, server_built=True, clock=clock)
         if result["status"] == "rejected":
@@ -249,6 +254,7 @@ def _write(batch: Batch, counter) -> None:
     if batch.applied:
         db.session.execute(insert(AppliedMutation), batch.applied)
     _write_conflicts(batch)
+    notifications.write(batch.notifications)
     for audit in batch.audits:
         record_audit(counter=counter, **audit)
     batch.dirty.clear()

@@ -1,0 +1,103 @@
+"""Notifications for ticket events, and the tamper-evident audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import text
+
+from tests.api.sync_helpers import SyncSession
+from tests.api.test_tickets import Desk
+
+
+def kinds(client, auth, user, **query):
+    body = client.get("/api/notifications", query_string=query, headers=auth.headers(user)).get_json()
+    return [(n["kind"], n["data"]["title"]) for n in body["notifications"]]
+
+
+def test_ticket_events_notify_the_right_people(client, auth):
+    desk = Desk(client, auth)
+    ticket = desk.create()
+    assert kinds(client, auth, "street1") == []
+    desk.act(ticket["id"], "submit")
+    assert kinds(client, auth, "street1") == [("ticket_submitted", "卖鱼桥3幢井盖破损")]
+    assert kinds(client, auth, "street2") == []
+    desk.act(ticket["id"], "return", reason="请补充照片")
+    assert [k for k, _ in kinds(client, auth, "g1-1")] == ["ticket_returned"]
+    assert kinds(client, auth, "g1-2") == []
+    desk.walk(ticket["id"], ["submit", "approve"])
+    desk.act(ticket["id"], "dispatch", department=1)
+    assert [k for k, _ in kinds(client, auth, "dept1")] == ["ticket_dispatched"]
+    assert kinds(client, auth, "dept2") == []
+
+
+def test_a_notification_is_marked_read_by_a_mutation_only_by_its_owner(client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    supervisor = SyncSession(client, auth, "street1")
+    [note] = client.get("/api/notifications", headers=supervisor.headers).get_json()["notifications"]
+    intruder = SyncSession(client, auth, "street2")
+    denied = intruder.push_one(intruder.mutation("notification", "read", entity_id=note["id"]))
+    assert denied["error"]["code"] == "not_found"
+    assert supervisor.push_one(supervisor.mutation("notification", "read", entity_id=note["id"]))["status"] == "applied"
+    assert kinds(client, auth, "street1", unread=True) == []
+    assert len(kinds(client, auth, "street1")) == 1
+
+
+def test_tickets_nearing_due_and_overdue_notify_owner_and_supervisor_once(app, client, auth):
+    desk = Desk(client, auth)
+    ticket = desk.create()
+    desk.act(ticket["id"], "submit")
+    from server.extensions import db
+    from server.models import Record
+
+    with app.app_context():
+        record = db.session.get(Record, ("ticket", ticket["id"]))
+        now = datetime.now(timezone.utc)
+        record.created_at = now - timedelta(hours=10)
+        record.data = {**record.data, "due_at": (now - timedelta(minutes=5)).isoformat(timespec="seconds")}
+        db.session.commit()
+    for _ in range(2):  # a second sweep adds nothing
+        assert [k for k, _ in kinds(client, auth, "g1-1")].count("ticket_overdue") == 1
+        assert [k for k, _ in kinds(client, auth, "street1")].count("ticket_overdue") == 1
+    assert kinds(client, auth, "g1-2") == []
+
+
+def test_audit_verify_passes_on_an_untouched_trail(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 0 and "intact" in result.output
+
+
+def _tamper(app, sql):
+    from server.extensions import db
+
+    with app.app_context():
+        db.session.execute(text(sql))
+        db.session.commit()
+
+
+def test_audit_verify_finds_an_altered_entry(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    _tamper(app, "UPDATE audit_log SET actor = 'g1-2' WHERE action = 'ticket.submit'")
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1
+    assert "altered" in result.output
+
+
+def test_audit_verify_finds_a_deleted_entry_in_the_middle(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    _tamper(app, "DELETE FROM audit_log WHERE action = 'ticket.create'")
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "missing" in result.output
+
+
+def test_audit_verify_finds_the_newest_entries_deleted(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    _tamper(app, "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "truncated" in result.output
