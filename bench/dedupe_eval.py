@@ -380,7 +380,13 @@ def format_results(result: dict, command: str) -> str:
         f"| clusters recovered exactly | {result['cluster_exact_recall']:.3f} "
         f"({result['true_clusters']} true, {result['predicted_clusters']} predicted) |",
         f"| false pairs by near-miss kind | {result['false_pairs_by_near_miss'] or 'none'} |",
+        "",
+        f"Target pairwise precision and recall >= 0.9: {'met' if _meets_target(result) else 'missed'}.",
     ])
+
+
+def _meets_target(result: dict) -> bool:
+    return result["pair_precision"] >= 0.9 and result["pair_recall"] >= 0.9
 
 
 def write_section(path: str, name: str, body: str) -> None:
@@ -414,8 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         write_section(os.path.join(root, "docs", "BENCHMARKS.md"), "dedupe-eval", text)
-    ok = result["pair_precision"] >= 0.9 and result["pair_recall"] >= 0.9
-    return 0 if ok else 1
+    return 0 if _meets_target(result) else 1
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ _SAME_ADDRESS, _DIFFERENT_ADDRESS = 0.5, -1.5
 _DISTANCE_M = ((0.0, 2.5), (30.0, 2.5), (60.0, 2.0), (100.0, 0.0), (150.0, -3.0), (300.0, -6.0))
 _TEXT_SIMILARITY = ((0.0, -2.0), (0.3, 0.0), (0.5, 1.4), (0.75, 3.0))
 _PHOTO_BITS = ((0.0, 4.0), (6.0, 4.0), (10.0, 3.0), (20.0, 0.0), (30.0, -2.0))
+_PHOTO_RESEMBLES_BITS = 20  # closer than this, photos still count in favour
 # Time apart as a fraction of the applicable window.
 _TIME_FRACTION = ((0.0, 0.5), (0.5, 0.5), (1.0, -1.0), (2.0, -2.0))
 
@@ -227,7 +228,7 @@ def _worth_comparing_unlocated(a: _Prepared, b: _Prepared) -> bool:
     """Without a distance only the content can link two reports: do they share any?"""
     if not a.profile.content.isdisjoint(b.profile.content):
         return True
-    return any((x ^ y).bit_count() <= _PHOTO_BITS[-2][0] for x in a.photos for y in b.photos)
+    return any((x ^ y).bit_count() <= _PHOTO_RESEMBLES_BITS for x in a.photos for y in b.photos)
 
 
 def _candidate_pairs(
@@ -404,9 +405,10 @@ def cluster_reports(
 
     Candidate pairs come from a spatial index and category buckets, never from
     all pairs: located reports within ``radius_m`` (different categories only at
-    the same spot), reports without coordinates against their category. Two
-    reports by different people are linked within ``window_h`` hours of each
-    other, by the same person within ``same_reporter_window_h`` (一人多诉).
+    the same spot); a report without coordinates against the reports of its
+    category that share distinctive text or a resembling photo. Two reports by
+    different people are linked within ``window_h`` hours of each other, by the
+    same person within ``same_reporter_window_h`` (一人多诉).
     Pairs scoring at least ``threshold`` are joined, and each connected group is
     then split by average linkage so that a chain of look-alikes does not become
     one cluster. The result does not depend on input order: ids sorted within a

@@ -265,8 +265,12 @@ _jitter = st.tuples(st.floats(-150, 150), st.floats(-150, 150), st.integers(0, 6
 
 
 @settings(max_examples=40, deadline=None)
-@given(jitters=st.lists(_jitter, min_size=2, max_size=12), seed=st.randoms(use_true_random=False))
-def test_clusters_do_not_depend_on_input_order(jitters, seed):
+@given(
+    jitters=st.lists(_jitter, min_size=2, max_size=12),
+    unlocated=st.sets(st.integers(0, 11), max_size=3),
+    seed=st.randoms(use_true_random=False),
+)
+def test_clusters_do_not_depend_on_input_order(jitters, unlocated, seed):
     texts = ("楼下井盖破损", "井盖坏了", "路灯不亮", "垃圾堆放")
     reports = [
         report(
@@ -275,7 +279,7 @@ def test_clusters_do_not_depend_on_input_order(jitters, seed):
             description=texts[k % len(texts)],
             category="sanitation" if k % 4 == 3 else "facilities_damage",
             at_ms=T0 + hours * HOUR,
-            **_at(north, east),
+            **({"lat": None, "lon": None} if k in unlocated else _at(north, east)),
         )
         for k, (north, east, hours, reporter) in enumerate(jitters)
     ]
@@ -343,6 +347,13 @@ def test_open_problem_index_matches_a_report_without_coordinates_by_category_and
     index.add(report("t1", description="3号楼下井盖破损", **_at(50)))
     new = report("new", reporter="g1-2", description="3号楼下井盖坏了", lat=None, lon=None)
     assert index.match(new)[0][0] == "t1"
+
+
+def test_open_problem_index_matches_a_wrong_category_at_the_same_spot_by_photo():
+    index = OpenProblemIndex()
+    index.add(report("t1", category="public_safety", photo_hashes=(MANHOLE_PHOTO,), **_at(15)))
+    new = report("new", reporter="g1-2", photo_hashes=(_flip(MANHOLE_PHOTO, 2),))
+    assert [item_id for item_id, _ in index.match(new)] == ["t1"]
 
 
 def test_open_problem_index_replaces_an_entry_added_again():

@@ -69,6 +69,12 @@ def test_precision_seven_cells_are_about_150_metres():
     assert precision_for_radius(150) == 7
 
 
+def test_cells_are_at_least_half_the_search_radius_tall():
+    assert precision_for_radius(300) == 7
+    assert precision_for_radius(400) == 6
+    assert precision_for_radius(30) == 8
+
+
 def test_index_finds_only_items_within_the_radius():
     index = SpatialIndex(radius_m=100)
     index.add("here", *HANGZHOU)
