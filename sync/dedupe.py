@@ -68,7 +68,11 @@ ClusterKind = Literal["many_reporters", "same_reporter", "mixed"]
 
 @dataclass(frozen=True)
 class ReportFeatures:
-    """What duplicate detection knows of a report (or of an open ticket)."""
+    """What duplicate detection knows of a report (or of an open ticket).
+
+    ``status`` is carried for the caller and not scored; two entries with the
+    same ``ticket_id`` are already merged and score 1.
+    """
 
     id: str
     category: str
