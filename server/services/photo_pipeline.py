@@ -94,6 +94,10 @@ class PhotoError(Exception):
     def __repr__(self) -> str:
         return f"PhotoError({self.code!r}, {self.message!r})"
 
+    def __reduce__(self):
+        # Lets the error cross a process pool boundary intact.
+        return (PhotoError, (self.code, self.message))
+
 
 @dataclass(frozen=True)
 class ProcessedPhoto:

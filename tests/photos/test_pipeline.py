@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 import random
 import warnings
 
@@ -247,6 +248,11 @@ def expect_photo_error(data: bytes, code: str, **options) -> PhotoError:
 
 def test_zero_bytes_are_rejected_as_empty():
     expect_photo_error(b"", "empty")
+
+
+def test_a_photo_error_survives_pickling_for_process_pools():
+    error = pickle.loads(pickle.dumps(PhotoError("truncated", "Cut off.")))
+    assert (error.code, error.message, str(error)) == ("truncated", "Cut off.", "Cut off.")
 
 
 @pytest.mark.parametrize("draft", [True, False])
