@@ -38,6 +38,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from sync.entities import entity_spec
 from sync.hlc import HybridLogicalClock, parse_hlc, validate_node
 from sync.merge import EntityState, merge, state_from_snapshot
 from sync.mutation import Mutation, mutation_to_dict, parse_mutation
@@ -112,7 +113,8 @@ class HttpTransport:
         if status >= 400:
             # 429 and 5xx are passing troubles; any other 4xx will fail again.
             retry = status == 429 or status >= 500
-            raise TransportError(f"{method} {path}: {status} {response.text[:200]}", status=status, retryable=retry)
+            message = f"{method} {path}: {status} {response.text[:200]}"
+            raise TransportError(message, status=status, retryable=retry)
         try:
             return response.json()
         except ValueError as exc:
@@ -209,12 +211,15 @@ class SyncClient:
 
     def view(self) -> dict[tuple[str, str], dict]:
         """``{(entity, entity_id): data}``: pulled records with pending local edits on top."""
-        states: dict[tuple[str, str], EntityState] = {
-            key: state_from_snapshot(
+        states: dict[tuple[str, str], EntityState] = {}
+        for key, rec in self.records.items():
+            if entity_spec(key[0]) is None:
+                # An entity this client does not know how to merge: shown as pulled.
+                states[key] = EntityState(rec["data"], {}, rec["version"], rec["deleted"])
+                continue
+            states[key] = state_from_snapshot(
                 key[0], rec["data"], version=rec["version"], deleted=rec["deleted"], device=self.device_id
             )
-            for key, rec in self.records.items()
-        }
         for m in self.acked + self.outbox:
             key = (m.entity, m.entity_id)
             result = merge(states.get(key), m)
@@ -365,7 +370,7 @@ class SyncClient:
         ]
         self.conflicts = list(saved.get("conflicts", []))
         self.records = {
-            (r["entity"], r["entity_id"]): {"version": r["version"], "deleted": r["deleted"], "data": r["data"]}
+            (r["entity"], r["entity_id"]): {k: r[k] for k in ("version", "deleted", "data")}
             for r in saved.get("records", [])
         }
         return saved.get("clock") or {}

@@ -175,9 +175,10 @@ def _empty_clocks() -> dict:
     return {"fields": {}, "sets": {}, "state": {"history": [], "lost": []}, "writes": {}, "deletes": {}}
 
 
-def _clocks(state: EntityState) -> dict:
+def _clocks(state: EntityState, *, writable: bool = True) -> dict:
+    """The state's clocks with every section present (a copy only when writable)."""
     clocks = _empty_clocks()
-    clocks.update(copy.deepcopy(state.clocks))
+    clocks.update(copy.deepcopy(state.clocks) if writable else state.clocks)
     return clocks
 
 
@@ -198,7 +199,7 @@ def _surviving_adds(element: dict) -> list[dict]:
     return [t for t in element["add"].values() if not any(_saw(r, t) for r in removes)]
 
 
-def set_value(tags: dict) -> list[str]:
+def _set_value(tags: dict) -> list[str]:
     """The elements of a SET field's clocks, in order of their first surviving add."""
     present = []
     for name, element in tags.items():
@@ -219,7 +220,7 @@ def _write_set(data: dict, clocks: dict, name: str, value: Any, stamp: dict) -> 
             entry = tags.setdefault(element, {"add": {}, "remove": {}})
             # `pos` keeps the elements of one add in the order the device listed them.
             entry[kind].setdefault(stamp["mutation"], {**stamp, "pos": pos})
-    data[name] = set_value(tags)
+    data[name] = _set_value(tags)
 
 
 def _write_data(spec: EntitySpec, data: dict, clocks: dict, m: Mutation, stamp: dict) -> None:
@@ -348,7 +349,7 @@ def live_conflicts(entity: str, entity_id: str, state: EntityState | None) -> di
     if state is None:
         return {}
     spec = entity_spec(entity)
-    clocks = _clocks(state)
+    clocks = _clocks(state, writable=False)
     found = [
         *(c for name, entries in clocks["fields"].items() for c in _scalar_conflicts(name, entries)),
         *(c for name, tags in clocks["sets"].items() for c in _set_conflicts(name, tags)),
@@ -362,6 +363,27 @@ def live_conflicts(entity: str, entity_id: str, state: EntityState | None) -> di
         cid = _conflict_id(entity, entity_id, name, kind, *parts)
         out[cid] = Conflict(cid, entity, entity_id, name, kind, losing)
     return out
+
+
+def kept_write(entity: str, state: EntityState, name: str) -> dict | None:
+    """Who wrote the value a record keeps for ``name``, for showing next to a conflict.
+
+    ``{"value", "hlc", "device", "actor", "mutation"}`` for a scalar field, the
+    state field (its last move) or ``"deleted"`` (the first delete); None when
+    nothing is known, and for set fields, whose value has no single writer.
+    """
+    spec = entity_spec(entity)
+    clocks = _clocks(state, writable=False)
+    if name == DELETED_FIELD and state.deleted and clocks["deletes"]:
+        return _losing(min(clocks["deletes"].values(), key=_key), True)
+    if spec is not None and spec.state_machine is not None and name == spec.state_machine.field:
+        moves = [h for h in clocks["state"]["history"] if h["from"] != h["to"]]
+        return _losing(moves[-1], state.data.get(name)) if moves else None
+    entries = clocks["fields"].get(name)
+    if not entries:
+        return None
+    winner = max(entries.values(), key=_key)
+    return _losing(winner, winner["value"])
 
 
 # --- merge --------------------------------------------------------------------
@@ -398,7 +420,8 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
         _write_data(spec, data, clocks, mutation, stamp)
         _remember_write(clocks, mutation, stamp)
 
-    changed = not exists or (data, clocks, deleted) != (before.data, _clocks(before), before.deleted)
+    unchanged = (data, clocks, deleted) == (before.data, _clocks(before, writable=False), before.deleted)
+    changed = not exists or not unchanged
     if not changed:
         return MergeResult(before, False)
     after = EntityState(data, clocks, before.version + 1, deleted)

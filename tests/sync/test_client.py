@@ -11,7 +11,7 @@ from collections import deque
 
 import pytest
 
-from sync.client import Lost, SyncClient, TransportError, Unauthorized
+from sync.client import HttpTransport, Lost, SyncClient, TransportError, Unauthorized
 from sync.hlc import HybridLogicalClock, admit_hlc, parse_hlc
 from sync.merge import merge
 from sync.mutation import MutationError, parse_mutation
@@ -458,3 +458,72 @@ def test_a_slow_phone_orders_its_edit_after_what_it_pulled(server, transport):
     slow.sync()
     assert server.records[("report", report)].data["description"] == "seen and corrected"
     assert server.conflicts == {}
+
+
+def test_records_of_an_entity_the_client_does_not_know_are_shown_as_pulled(transport):
+    client = new_client(transport)
+    client._apply_change({"entity": "poster", "entity_id": "p1", "version": 2, "deleted": False, "data": {"a": 1}})
+    assert client.view()[("poster", "p1")] == {"a": 1}
+
+
+class StubResponse:
+    def __init__(self, status, body=None, text=""):
+        self.status_code = status
+        self._body = body
+        self.text = text
+
+    def json(self):
+        if self._body is None:
+            raise ValueError("no JSON")
+        return self._body
+
+
+class StubSession:
+    def __init__(self, outcome):
+        self.outcome = outcome
+        self.requests = []
+
+    def request(self, method, url, **kwargs):
+        self.requests.append((method, url, kwargs))
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+
+def test_http_transport_speaks_the_sync_contract():
+    session = StubSession(StubResponse(200, {"results": [], "cursor": "3", "hlc": "x"}))
+    transport = HttpTransport("https://grid.example/", "tok", session)
+    transport.push({"device_id": PHONE, "mutations": []})
+    transport.pull(None, 50)
+    transport.pull("3", 50)
+    (m1, u1, k1), (m2, u2, k2), (_, _, k3) = session.requests
+    assert (m1, u1) == ("POST", "https://grid.example/api/sync/push")
+    assert k1["json"] == {"device_id": PHONE, "mutations": []}
+    assert k1["headers"] == {"Authorization": "Bearer tok"}
+    assert (m2, u2) == ("GET", "https://grid.example/api/sync/pull")
+    assert k2["params"] == {"limit": 50} and k3["params"] == {"limit": 50, "cursor": "3"}
+
+
+@pytest.mark.parametrize(
+    "outcome, error, retryable",
+    [
+        (StubResponse(401, text="expired"), Unauthorized, False),
+        (StubResponse(503, text="busy"), TransportError, True),
+        (StubResponse(429, text="slow down"), TransportError, True),
+        (StubResponse(400, text="bad"), TransportError, False),
+        (StubResponse(200, None), TransportError, True),
+    ],
+)
+def test_http_transport_maps_failures_to_transport_errors(outcome, error, retryable):
+    transport = HttpTransport("http://h", "tok", StubSession(outcome))
+    with pytest.raises(error) as info:
+        transport.pull(None, 10)
+    assert info.value.retryable is retryable
+
+
+def test_http_transport_reports_a_dropped_connection_as_lost():
+    import requests
+
+    transport = HttpTransport("http://h", "tok", StubSession(requests.ConnectionError("reset")))
+    with pytest.raises(Lost):
+        transport.push({"device_id": PHONE, "mutations": []})

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sync.entities import ENTITIES, StateMachine
 from sync.hlc import HybridLogicalClock, format_hlc
-from sync.merge import EntityState, live_conflicts, merge
+from sync.merge import EntityState, kept_write, live_conflicts, merge
 from sync.mutation import Mutation, parse_mutation
 
 NOW = 1_750_000_000_000
@@ -377,6 +377,23 @@ def test_merging_the_same_mutation_twice_changes_nothing_the_second_time():
     assert again.conflicts == () and again.superseded == ()
 
 
+# --- who wrote what is kept ----------------------------------------------------------
+
+
+def test_kept_write_names_who_wrote_the_value_a_conflict_lost_to():
+    server = submitted()
+    winner = mutation("update", {"title": "theirs"}, device="phone-b", wall=NOW + 5, base=2)
+    server.apply_all([mutation("update", {"title": "mine"}, device="phone-a", wall=NOW, base=2), winner])
+    kept = kept_write("ticket", server.state, "title")
+    assert kept == {"value": "theirs", "hlc": winner.hlc, "device": "phone-b",
+                    "actor": "user-of-phone-b", "mutation": winner.id}
+    assert kept_write("ticket", server.state, "status")["device"] == "lead"
+    assert kept_write("ticket", server.state, "severity") is None
+    assert kept_write("ticket", server.state, "deleted") is None
+    server.apply(mutation("delete", device="lead", wall=NOW + 9, base=3))
+    assert kept_write("ticket", server.state, "deleted")["value"] is True
+
+
 # --- properties ----------------------------------------------------------------------------
 
 SCALARS = ("title", "category", "severity")
@@ -385,20 +402,24 @@ ELEMENTS = ("r1", "r2", "r3")
 VALUES = ("a", "b", "c")
 
 
-@st.composite
-def set_edits(draw):
-    adds = draw(st.lists(st.sampled_from(ELEMENTS), unique=True, max_size=2))
-    removes = draw(st.lists(st.sampled_from([e for e in ELEMENTS if e not in adds]), unique=True, max_size=2))
+def _set_edit(actions: dict):
+    adds = [e for e, action in actions.items() if action == "add"]
+    removes = [e for e, action in actions.items() if action == "remove"]
     return {"add": adds, "remove": removes} if removes else adds
+
+
+set_edits = st.dictionaries(st.sampled_from(ELEMENTS), st.sampled_from(["add", "remove"]), max_size=3).map(_set_edit)
+scalar_edits = st.dictionaries(st.sampled_from(SCALARS), st.sampled_from(VALUES))
+set_fields = st.dictionaries(st.sampled_from(SETS), set_edits, max_size=2)
+skews = st.integers(min_value=-DAY_MS, max_value=DAY_MS)
 
 
 @st.composite
 def concurrent_edits(draw):
     """A create by the lead, then updates from skewed devices that all saw version 1."""
     n_devices = draw(st.integers(min_value=2, max_value=4))
-    skews = draw(st.lists(st.integers(min_value=-DAY_MS, max_value=DAY_MS), min_size=n_devices, max_size=n_devices))
     clocks = []
-    for i, skew in enumerate(skews):
+    for i, skew in enumerate(draw(st.lists(skews, min_size=n_devices, max_size=n_devices))):
         t = [NOW + skew]
         clocks.append((t, HybridLogicalClock(f"phone-{i}", now_ms=lambda t=t: t[0])))
     create = mutation("create", {"title": "t0", "report_ids": ["r1", "r2"]}, device="lead", wall=NOW - DAY_MS * 2)
@@ -407,9 +428,7 @@ def concurrent_edits(draw):
         i = draw(st.integers(min_value=0, max_value=n_devices - 1))
         t, clock = clocks[i]
         t[0] += draw(st.integers(min_value=0, max_value=3))
-        data = {f: draw(st.sampled_from(VALUES)) for f in draw(st.sets(st.sampled_from(SCALARS)))}
-        for f in draw(st.sets(st.sampled_from(SETS), max_size=2)):
-            data[f] = draw(set_edits())
+        data = {**draw(scalar_edits), **draw(set_fields)}
         updates.append(
             parse_mutation(
                 {"id": str(uuid.uuid4()), "entity": "ticket", "entity_id": TICKET, "op": "update",
@@ -568,6 +587,21 @@ def test_a_devices_later_write_is_never_lost_to_its_own_earlier_one(case):
                 assert data[field] == m.data[field] or m.id in losing
             else:
                 assert m.id not in losing
+
+
+@given(deliveries(), st.integers(min_value=0, max_value=10), skews)
+def test_a_concurrent_delete_converges_in_any_order_and_keeps_every_devices_edit(case, at, skew):
+    create, updates, arrival = case
+    delete = mutation("delete", device="remover", wall=NOW + skew, base=1)
+    reference = Server().apply_all([create, delete, *updates])
+    arrival = list(arrival)
+    arrival.insert(min(at, len(arrival)), delete)
+    server = Server().apply_all([create, *arrival])
+    assert server.state.deleted
+    assert server.state.data == reference.state.data
+    assert server.table == reference.table
+    found = {c.losing["mutation"] for c in server.table.values() if c.kind == "update_deleted"}
+    assert found == {m.id for m in _latest_per_device(updates).values()}
 
 
 def _paths(machine: StateMachine) -> dict[str, list[str]]:
