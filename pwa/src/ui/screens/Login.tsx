@@ -35,7 +35,7 @@ export function Login() {
       void Promise.allSettled([refreshMe(db, api), refreshCatalogue(db, api)]).then(() => scheduler.run(true));
     } catch (e) {
       if (e instanceof OtherUserDataError) setOtherUser(e);
-      else if (e instanceof ApiError) setError(errorText(e.code, e.message));
+      else if (e instanceof ApiError) setError(e.code === "network" ? t("login.offline") : errorText(e.code, e.message));
       else setError(String((e as Error)?.message ?? e));
     } finally {
       setBusy(false);
