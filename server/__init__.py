@@ -14,13 +14,14 @@ from server.extensions import db, jwt, limiter, migrate
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from ``GRIDWALK_*`` environment variables, then ``config`` overrides."""
+    from server.jsonio import OrjsonProvider
+
+    Flask.json_provider_class = OrjsonProvider
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
 
     from server import models  # noqa: F401  (registers the tables)
 

@@ -40,6 +40,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _json_dumps(obj) -> str:
+    from server.jsonio import dumps
+
+    return dumps(obj)
+
+
+def _json_loads(text):
+    from server.jsonio import loads
+
+    return loads(text)
+
+
 def load_config(instance_path: str) -> dict:
     """Build the Flask config mapping from the environment."""
     env = _env("ENV", "development")
@@ -82,5 +94,9 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "JSON_SORT_KEYS": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "json_serializer": _json_dumps,
+            "json_deserializer": _json_loads,
+        },
     }
