@@ -70,3 +70,11 @@ describe("conflicts", () => {
     expect(valueText(null)).toBe("—");
   });
 });
+
+import { compact } from "../src/sync/commands";
+
+describe("compact", () => {
+  it("leaves out fields the user left empty but keeps falsy values that mean something", () => {
+    expect(compact({ a: "", b: "  ", c: undefined, d: null, e: 0, f: false, g: [], h: "x" })).toEqual({ d: null, e: 0, f: false, g: [], h: "x" });
+  });
+});

@@ -42,7 +42,8 @@ export interface OutboxItem {
   attempts: number;
   createdAt: string;
   lastAttemptAt?: string;
-  lastError?: { code: string; message: string };
+  /** The server's error for a rejected item (details: field -> messages), or why the last send failed. */
+  lastError?: { code: string; message: string; details?: unknown };
 }
 
 export type PhotoStatus = "local" | "uploading" | "uploaded" | "remote";

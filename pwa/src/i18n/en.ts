@@ -156,6 +156,7 @@ export const en: Record<MessageKey, string> = {
   "error.relogin_required": "Log in again to sync.",
   "error.forbidden": "You are not allowed to do this.",
   "error.invalid_state": "This cannot be done in the record's current state.",
+  "error.invalid": "Something is missing or malformed.",
   "error.validation_error": "Something is missing or malformed.",
   "error.server": "Server error; will retry by itself.",
   "error.unknown": "Something went wrong: {message}",

@@ -154,6 +154,7 @@ export const zhCN = {
   "error.relogin_required": "需要重新登录后才能同步。",
   "error.forbidden": "没有权限执行此操作。",
   "error.invalid_state": "当前状态下不能执行此操作。",
+  "error.invalid": "内容不完整或格式有误。",
   "error.validation_error": "内容不完整或格式有误。",
   "error.server": "服务器出错，稍后自动重试。",
   "error.unknown": "出错了：{message}",

@@ -9,7 +9,7 @@ import { uuid, type JsonObject } from "./mutation";
 import { enqueue } from "./outbox";
 
 export interface ReportDraft {
-  grid_id: string | null;
+  grid_id: number | null;
   category: string;
   subcategory?: string | null;
   description: string;
@@ -28,14 +28,15 @@ async function nowIso(d: GridwalkDB, node: string): Promise<string> {
   return new Date(await correctedNow(d, node)).toISOString();
 }
 
-function dropNulls(o: JsonObject): JsonObject {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** Leaves out fields the user did not fill in: the server treats a missing field as empty, but validates a "" (a phone number pattern, say). */
+export function compact(o: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(typeof v === "string" && v.trim() === "")));
 }
 
 /** Files a new report; resolves with its id once it is on the phone. */
 export async function createReport(d: GridwalkDB, node: string, draft: ReportDraft): Promise<string> {
   const id = uuid();
-  const data = dropNulls({ ...draft, tags: draft.tags ?? [], device_time: await nowIso(d, node) });
+  const data = compact({ ...draft, tags: draft.tags ?? [], device_time: await nowIso(d, node) });
   await enqueue(d, node, { entity: "report", entity_id: id, op: "create", data });
   return id;
 }
@@ -67,11 +68,11 @@ export async function deleteRecord(d: GridwalkDB, node: string, entity: string, 
 }
 
 export interface CheckinDraft {
-  grid_id: string | null;
+  grid_id: number | null;
   lat?: number | null;
   lon?: number | null;
   accuracy_m?: number | null;
-  checkpoint_id?: string | null;
+  checkpoint_id?: number | string | null;
   note?: string;
   photos: string[];
 }
@@ -82,13 +83,13 @@ export async function createCheckin(d: GridwalkDB, node: string, draft: CheckinD
     entity: "checkin",
     entity_id: id,
     op: "create",
-    data: dropNulls({ ...draft, at: await nowIso(d, node) }),
+    data: compact({ ...draft, at: await nowIso(d, node) }),
   });
   return id;
 }
 
 export interface VisitDraft {
-  grid_id: string | null;
+  grid_id: number | null;
   place_kind: "household" | "shop";
   place: string;
   people_met?: number | null;
@@ -106,7 +107,7 @@ export async function createVisit(d: GridwalkDB, node: string, draft: VisitDraft
     entity: "visit",
     entity_id: id,
     op: "create",
-    data: dropNulls({ ...draft, visited_at: await nowIso(d, node) }),
+    data: compact({ ...draft, visited_at: await nowIso(d, node) }),
   });
   return id;
 }

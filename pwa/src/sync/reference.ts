@@ -8,12 +8,12 @@ import type { GridwalkDB } from "../db/schema";
 import type { ApiClient } from "./api";
 
 export interface Place {
-  id: string;
+  id: number | string;
   name: string;
   kind: string;
 }
 export interface Checkpoint {
-  id: string;
+  id: number | string;
   name: string;
   lat: number;
   lon: number;
@@ -28,7 +28,7 @@ export interface Beat {
 }
 export interface Me {
   user: { id: string | number; username: string; display_name?: string; role?: string; team_role?: string };
-  grid: { id: string; name: string; code: string } | null;
+  grid: { id: number; name: string; code: string } | null;
   team: { id?: string; name?: string } | null;
   beat: Beat | null;
 }

@@ -18,8 +18,10 @@ export function Checkin() {
   const gps = useFix();
   const checkpoints = me?.beat?.checkpoints ?? [];
   const suggestion = gps.fix ? nearest(gps.fix, checkpoints) : undefined;
+  // The <select> speaks strings; the server wants the checkpoint's own id (an integer).
   const [chosen, setChosen] = useState<string | null>(null);
-  const checkpointId = chosen ?? suggestion?.point.id ?? "";
+  const selected = chosen === null ? suggestion?.point : checkpoints.find((cp) => String(cp.id) === chosen);
+  const checkpointValue = selected ? String(selected.id) : "";
   const [note, setNote] = useState("");
   const [photos, setPhotos] = useState<string[]>([]);
   const [busyPhotos, setBusyPhotos] = useState(false);
@@ -34,7 +36,7 @@ export function Checkin() {
       lat: gps.fix?.lat ?? null,
       lon: gps.fix?.lon ?? null,
       accuracy_m: gps.fix?.accuracy_m ?? null,
-      checkpoint_id: checkpointId || null,
+      checkpoint_id: selected?.id ?? null,
       note,
       photos,
     });
@@ -58,10 +60,10 @@ export function Checkin() {
         {checkpoints.length ? (
           <label class="field">
             <span>{t("checkin.checkpoint")}</span>
-            <select value={checkpointId} onChange={(e) => setChosen(e.currentTarget.value)} data-testid="checkin-checkpoint">
+            <select value={checkpointValue} onChange={(e) => setChosen(e.currentTarget.value)} data-testid="checkin-checkpoint">
               <option value="">{t("checkin.no_checkpoint")}</option>
               {checkpoints.map((cp) => (
-                <option key={cp.id} value={cp.id}>
+                <option key={cp.id} value={String(cp.id)}>
                   {cp.name}
                 </option>
               ))}

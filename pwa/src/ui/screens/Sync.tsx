@@ -11,6 +11,14 @@ function opLabel(op: string): string {
   return text === key ? op : text;
 }
 
+/** The server's per-field reasons for a rejection, as "field: reason" lines. */
+export function detailLines(details: unknown): string[] {
+  if (!details || typeof details !== "object") return [];
+  return Object.entries(details as Record<string, unknown>).map(
+    ([field, why]) => `${field}: ${Array.isArray(why) ? why.join(" ") : typeof why === "string" ? why : JSON.stringify(why)}`,
+  );
+}
+
 function summary(item: OutboxItem): string {
   const d = item.mutation.data;
   const text = d.description ?? d.place ?? d.note ?? d.notes ?? "";
@@ -82,7 +90,16 @@ export function Sync() {
                   {formatDateTime(item.createdAt)} {summary(item)}
                 </div>
                 {item.attempts > 0 ? <div class="sub">{t("sync.attempts", { n: item.attempts })}</div> : null}
-                {item.lastError ? <div class="error">{errorText(item.lastError.code, item.lastError.message)}</div> : null}
+                {item.lastError ? (
+                  <div class="error" data-testid="outbox-error">
+                    {errorText(item.lastError.code, item.lastError.message)}
+                    {detailLines(item.lastError.details).map((line) => (
+                      <div key={line} class="sub">
+                        {line}
+                      </div>
+                    ))}
+                  </div>
+                ) : null}
               </div>
               {item.status === "rejected" ? (
                 <div class="row-actions">

@@ -86,7 +86,7 @@ export function VisitForm() {
         </label>
         <label class="field">
           <span>{t("visit.contact_phone")}</span>
-          <input type="tel" inputMode="tel" value={contactPhone} onInput={(e) => setContactPhone(e.currentTarget.value)} data-testid="visit-contact-phone" />
+          <input type="tel" inputMode="tel" pattern={"\\+?[0-9 \\-]{5,20}"} value={contactPhone} onInput={(e) => setContactPhone(e.currentTarget.value)} data-testid="visit-contact-phone" />
         </label>
         <label class="field">
           <span>{t("visit.needs")}</span>
