@@ -171,6 +171,19 @@ def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of plain JSON data (dicts, lists, scalars).
+
+    Several times faster than ``copy.deepcopy``, which merge used to spend
+    most of its time in: JSON data has no cycles or shared objects to track.
+    """
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
 def _empty_clocks() -> dict:
     return {"fields": {}, "sets": {}, "state": {"history": [], "lost": []}, "writes": {}, "deletes": {}}
 
@@ -178,7 +191,7 @@ def _empty_clocks() -> dict:
 def _clocks(state: EntityState, *, writable: bool = True) -> dict:
     """The state's clocks with every section present (a copy only when writable)."""
     clocks = _empty_clocks()
-    clocks.update(copy.deepcopy(state.clocks) if writable else state.clocks)
+    clocks.update(_copy(state.clocks) if writable else state.clocks)
     return clocks
 
 
@@ -190,8 +203,8 @@ def _write_scalar(data: dict, clocks: dict, name: str, value: Any, stamp: dict) 
     current = entries.get(stamp["device"])
     if current is not None and _key(current) >= _key(stamp):
         return  # this device already wrote something newer (or this very write)
-    entries[stamp["device"]] = {**stamp, "value": copy.deepcopy(value)}
-    data[name] = copy.deepcopy(max(entries.values(), key=_key)["value"])
+    entries[stamp["device"]] = {**stamp, "value": _copy(value)}
+    data[name] = _copy(max(entries.values(), key=_key)["value"])
 
 
 def _surviving_adds(element: dict) -> list[dict]:
@@ -239,7 +252,7 @@ def _remember_write(clocks: dict, m: Mutation, stamp: dict) -> None:
     """Keep each device's latest non-delete write, in case the record is (or was) deleted."""
     current = clocks["writes"].get(m.device_id)
     if current is None or _key(current) < _key(stamp):
-        clocks["writes"][m.device_id] = {**stamp, "op": m.op, "data": copy.deepcopy(m.data)}
+        clocks["writes"][m.device_id] = {**stamp, "op": m.op, "data": _copy(m.data)}
 
 
 def _known_transition(state_clocks: dict, mutation_id: str) -> bool:
@@ -344,15 +357,25 @@ def _deleted_conflicts(clocks: dict) -> Iterable[tuple[str, str, dict, tuple]]:
             yield DELETED_FIELD, UPDATE_DELETED, losing, (write["mutation"],)
 
 
-def live_conflicts(entity: str, entity_id: str, state: EntityState | None) -> dict[str, Conflict]:
-    """Every conflict that holds for this state of a record, by id."""
+def live_conflicts(
+    entity: str, entity_id: str, state: EntityState | None, fields: frozenset[str] | None = None
+) -> dict[str, Conflict]:
+    """Every conflict that holds for this state of a record, by id.
+
+    With ``fields``, only the scalar and set fields named there are examined
+    (transition and delete conflicts always are): merge compares the before
+    and after of just the fields a mutation wrote, whose conflicts are the
+    only ones that can change.
+    """
     if state is None:
         return {}
     spec = entity_spec(entity)
     clocks = _clocks(state, writable=False)
     found = [
-        *(c for name, entries in clocks["fields"].items() for c in _scalar_conflicts(name, entries)),
-        *(c for name, tags in clocks["sets"].items() for c in _set_conflicts(name, tags)),
+        *(c for name, entries in clocks["fields"].items() if fields is None or name in fields
+          for c in _scalar_conflicts(name, entries)),
+        *(c for name, tags in clocks["sets"].items() if fields is None or name in fields
+          for c in _set_conflicts(name, tags)),
     ]
     if spec is not None and spec.state_machine is not None:
         found.extend(_transition_conflicts(spec.state_machine.field, clocks["state"]))
@@ -402,7 +425,7 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
         )
     exists = state is not None
     before = state if state is not None else EntityState({}, _empty_clocks())
-    data, clocks = copy.deepcopy(before.data), _clocks(before)
+    data, clocks = _copy(before.data), _clocks(before)
     deleted = before.deleted
     stamp = _stamp(mutation, before.version + 1)
 
@@ -425,8 +448,9 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
     if not changed:
         return MergeResult(before, False)
     after = EntityState(data, clocks, before.version + 1, deleted)
-    old = live_conflicts(spec.name, mutation.entity_id, state)
-    new = live_conflicts(spec.name, mutation.entity_id, after)
+    touched = frozenset(mutation.data)
+    old = live_conflicts(spec.name, mutation.entity_id, state, touched)
+    new = live_conflicts(spec.name, mutation.entity_id, after, touched)
     return MergeResult(
         state=after,
         changed=True,

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from server.extensions import db
 from server.models import AuditEntry
@@ -22,24 +22,40 @@ from server.services.writes import lock_counter
 GENESIS = "0" * 64
 
 
-def _canonical(entry: AuditEntry) -> str:
-    payload = {
-        "at": entry.at.isoformat(),
-        "actor_id": entry.actor_id,
-        "actor": entry.actor,
-        "device_id": entry.device_id,
-        "action": entry.action,
-        "entity": entry.entity,
-        "entity_id": entry.entity_id,
-        "mutation_id": entry.mutation_id,
-        "data": entry.data,
-        "prev_hash": entry.prev_hash,
-    }
+_HASHED = ("actor_id", "actor", "device_id", "action", "entity", "entity_id", "mutation_id", "data", "prev_hash")
+
+
+def _canonical(values: dict) -> str:
+    payload = {key: values.get(key) for key in _HASHED}
+    payload["at"] = values["at"].isoformat()
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(_canonical(entry).encode("utf-8")).hexdigest()
+def entry_hash(entry) -> str:
+    """The hash of an entry (a row or a dict of its values), covering the previous hash."""
+    values = entry if isinstance(entry, dict) else {key: getattr(entry, key) for key in (*_HASHED, "at")}
+    return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest()
+
+
+def _now_ms_precision():
+    now = utcnow()
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+
+
+def record_audits(entries: list[dict], counter) -> None:
+    """Append many entries at once (a push's worth), chained in order, in one INSERT."""
+    if not entries:
+        return
+    at = _now_ms_precision()
+    head = counter.audit_head or GENESIS
+    rows = []
+    for entry in entries:
+        row = {"actor_id": None, "device_id": None, "entity": None, "entity_id": None, "mutation_id": None,
+               "data": None, **entry, "at": at, "prev_hash": head}
+        row["hash"] = head = entry_hash(row)
+        rows.append(row)
+    db.session.execute(insert(AuditEntry), rows)
+    counter.audit_head = head
 
 
 def record_audit(
@@ -56,8 +72,7 @@ def record_audit(
 ) -> AuditEntry:
     """Append one entry in the current transaction (taking the write lock if needed)."""
     counter = counter or lock_counter()
-    now = utcnow()
-    at = now.replace(microsecond=(now.microsecond // 1000) * 1000)
+    at = _now_ms_precision()
     entry = AuditEntry(
         at=at,
         actor_id=actor_id,

@@ -23,7 +23,7 @@ from server.models import AppliedMutation, Conflict, Record
 from server.models.types import utcnow
 from server.schemas.records import validate_values
 from server.services import notifications, record_hooks
-from server.services.audit import record_audit
+from server.services.audit import record_audits
 from server.services.rules import Caller, Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
 from server.services.writes import lock_counter, next_seq
@@ -255,8 +255,7 @@ def _write(batch: Batch, counter) -> None:
         db.session.execute(insert(AppliedMutation), batch.applied)
     _write_conflicts(batch)
     notifications.write(batch.notifications)
-    for audit in batch.audits:
-        record_audit(counter=counter, **audit)
+    record_audits(batch.audits, counter)
     batch.dirty.clear()
 
 
