@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from sync.entities import CREATE, DELETE, SCALAR, SET, EntitySpec, entity_spec
+from sync.jsondata import copy_json
 from sync.mutation import Mutation
 
 CONCURRENT_WRITE = "concurrent_write"
@@ -171,19 +172,6 @@ def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def _copy(value: Any) -> Any:
-    """A deep copy of plain JSON data (dicts, lists, scalars).
-
-    Several times faster than ``copy.deepcopy``, which merge used to spend
-    most of its time in: JSON data has no cycles or shared objects to track.
-    """
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
 def _empty_clocks() -> dict:
     return {"fields": {}, "sets": {}, "state": {"history": [], "lost": []}, "writes": {}, "deletes": {}}
 
@@ -191,7 +179,7 @@ def _empty_clocks() -> dict:
 def _clocks(state: EntityState, *, writable: bool = True) -> dict:
     """The state's clocks with every section present (a copy only when writable)."""
     clocks = _empty_clocks()
-    clocks.update(_copy(state.clocks) if writable else state.clocks)
+    clocks.update(copy_json(state.clocks) if writable else state.clocks)
     return clocks
 
 
@@ -203,8 +191,8 @@ def _write_scalar(data: dict, clocks: dict, name: str, value: Any, stamp: dict) 
     current = entries.get(stamp["device"])
     if current is not None and _key(current) >= _key(stamp):
         return  # this device already wrote something newer (or this very write)
-    entries[stamp["device"]] = {**stamp, "value": _copy(value)}
-    data[name] = _copy(max(entries.values(), key=_key)["value"])
+    entries[stamp["device"]] = {**stamp, "value": copy_json(value)}
+    data[name] = copy_json(max(entries.values(), key=_key)["value"])
 
 
 def _surviving_adds(element: dict) -> list[dict]:
@@ -252,7 +240,7 @@ def _remember_write(clocks: dict, m: Mutation, stamp: dict) -> None:
     """Keep each device's latest non-delete write, in case the record is (or was) deleted."""
     current = clocks["writes"].get(m.device_id)
     if current is None or _key(current) < _key(stamp):
-        clocks["writes"][m.device_id] = {**stamp, "op": m.op, "data": _copy(m.data)}
+        clocks["writes"][m.device_id] = {**stamp, "op": m.op, "data": copy_json(m.data)}
 
 
 def _known_transition(state_clocks: dict, mutation_id: str) -> bool:
@@ -425,7 +413,7 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
         )
     exists = state is not None
     before = state if state is not None else EntityState({}, _empty_clocks())
-    data, clocks = _copy(before.data), _clocks(before)
+    data, clocks = copy_json(before.data), _clocks(before)
     deleted = before.deleted
     stamp = _stamp(mutation, before.version + 1)
 

@@ -23,13 +23,13 @@ than the server.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from sync.entities import CREATE, DELETE, SET, STATE, EntitySpec, entity_spec
 from sync.hlc import parse_hlc
+from sync.jsondata import copy_json
 
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -189,7 +189,7 @@ def parse_mutation(
         op=op,
         hlc=hlc,
         base_version=base_version,
-        data=copy.deepcopy(data),
+        data=copy_json(data),
         device_id=device_id,
         actor=actor,
     )
@@ -204,5 +204,5 @@ def mutation_to_dict(m: Mutation) -> dict:
         "op": m.op,
         "hlc": m.hlc,
         "base_version": m.base_version,
-        "data": copy.deepcopy(m.data),
+        "data": copy_json(m.data),
     }
