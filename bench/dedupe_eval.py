@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.report import replace_section  # noqa: E402
 from sync.dedupe import DEFAULT_THRESHOLD, ReportFeatures, cluster_reports  # noqa: E402
 
 TEAM = ("g1-1", "g1-2", "g1-3", "g1-4", "g1-5", "g1-6")
@@ -391,17 +392,7 @@ def _meets_target(result: dict) -> bool:
 
 def write_section(path: str, name: str, body: str) -> None:
     """Replace the text between this benchmark's markers, leaving every other section alone."""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    block = f"{start}\n{body}\n{end}"
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        _, after = rest.split(end, 1)
-        text = before + block + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    replace_section(name, body, path)
 
 
 def main(argv: list[str] | None = None) -> int:

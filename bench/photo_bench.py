@@ -20,7 +20,6 @@ import io
 import os
 import platform
 import random
-import re
 import shlex
 import sys
 import time
@@ -29,7 +28,10 @@ from dataclasses import dataclass
 import imagehash
 from PIL import ExifTags, Image, ImageDraw, ImageFilter
 
-from server.services.photo_pipeline import decode_photo, encode_jpeg, fit_within, ingest
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.report import replace_section  # noqa: E402
+from server.services.photo_pipeline import decode_photo, encode_jpeg, fit_within, ingest  # noqa: E402
 
 START_MARK = "<!-- photo-bench:start -->"
 END_MARK = "<!-- photo-bench:end -->"
@@ -223,19 +225,8 @@ def markdown_section(
 
 def write_section(path: str, section: str) -> None:
     """Replace this benchmark's section of ``path``, or append it."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        text = "# Benchmarks\n"
-    pattern = re.compile(re.escape(START_MARK) + r".*?" + re.escape(END_MARK), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    body = section.replace(START_MARK, "", 1).replace(END_MARK, "", 1).strip("\n")
+    replace_section("photo-bench", body, path)
 
 
 def main(argv: list[str] | None = None) -> int:

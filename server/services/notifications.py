@@ -122,22 +122,12 @@ def list_for(user, *, unread: bool, limit: int) -> list[Notification]:
 
 
 def mark_read(batch, m: Mutation) -> dict:
-    from server.services.sync import _result
+    from server.services.sync import _result, note_applied
 
     notification = db.session.get(Notification, m.entity_id)
     if notification is None or notification.user_id != batch.caller.user_id:
         raise Rejection("not_found", f"No notification {m.entity_id}.")
     if notification.read_at is None:
         notification.read_at = datetime.now(timezone.utc)
-    batch.seen_ids[m.id] = None
-    batch.applied.append({
-        "id": m.id, "device_id": m.device_id, "user_id": batch.caller.user_id, "entity": "notification",
-        "entity_id": m.entity_id, "op": "read", "hlc": m.hlc, "status": "applied", "version": None,
-        "received_at": datetime.now(timezone.utc),
-    })
-    batch.audits.append({
-        "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
-        "action": "notification.read", "entity": "notification", "entity_id": m.entity_id, "mutation_id": m.id,
-        "data": {},
-    })
+    note_applied(batch, m, entity="notification", entity_id=m.entity_id, data={})
     return _result(m.id, "applied")

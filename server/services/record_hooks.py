@@ -130,7 +130,7 @@ def _checkin_flags(batch, m: Mutation, state, grid_id) -> dict:
 def resolve_conflict(batch, m: Mutation, *, clock, apply) -> dict:
     """Resolve one conflict: keep the winner, take the loser, or set a new value."""
     from server.schemas.records import validate_values
-    from server.services.sync import _result
+    from server.services.sync import _result, note_applied
 
     errors = validate_values("conflict", "update", m.data)
     if errors or "choice" not in m.data:
@@ -166,15 +166,6 @@ def resolve_conflict(batch, m: Mutation, *, clock, apply) -> dict:
     conflict.resolved_by = batch.caller.username
     conflict.resolution = {"choice": choice, "value": m.data.get("value"), "note": m.data.get("note"),
                            "mutation": m.id}
-    batch.seen_ids[m.id] = None
-    batch.applied.append({
-        "id": m.id, "device_id": m.device_id, "user_id": batch.caller.user_id, "entity": "conflict",
-        "entity_id": m.entity_id, "op": "resolve", "hlc": m.hlc, "status": "applied", "version": None,
-        "received_at": datetime.now(timezone.utc),
-    })
-    batch.audits.append({
-        "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
-        "action": "conflict.resolve", "entity": conflict.entity, "entity_id": conflict.entity_id,
-        "mutation_id": m.id, "data": {"conflict": conflict.id, "field": conflict.field, **m.data},
-    })
+    note_applied(batch, m, entity=conflict.entity, entity_id=conflict.entity_id,
+                 data={"conflict": conflict.id, "field": conflict.field, **m.data})
     return _result(m.id, "applied", resolution=conflict.resolution)

@@ -68,6 +68,21 @@ def _rejected(mutation_id, code, message, details=None) -> dict:
     return _result(mutation_id, "rejected", error=error)
 
 
+def note_applied(batch: Batch, m: Mutation, *, entity: str, entity_id: str, data: dict) -> None:
+    """Remember a mutation that changed no record (resolve, read) as applied and audit it."""
+    batch.seen_ids[m.id] = None
+    batch.applied.append({
+        "id": m.id, "device_id": m.device_id, "user_id": batch.caller.user_id, "entity": m.entity,
+        "entity_id": m.entity_id, "op": m.op, "hlc": m.hlc, "status": "applied", "version": None,
+        "received_at": utcnow(),
+    })
+    batch.audits.append({
+        "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
+        "action": f"{m.entity}.{m.op}", "entity": entity, "entity_id": entity_id, "mutation_id": m.id,
+        "data": data,
+    })
+
+
 def caller_of(user) -> Caller:
     return Caller(user.id, user.username, user.role, user.grid_id,
                   user.department_id if user.role == "department" else None)

@@ -86,3 +86,17 @@ def test_visit_values_are_validated(team):
                                                     "contact_phone": "call me", "follow_up": "yes"}))
     assert bad["status"] == "rejected"
     assert {"place_kind", "place", "contact_phone", "follow_up"} <= set(bad["error"]["details"])
+
+
+def test_report_values_are_validated_field_by_field(team):
+    a = team["g1-2"]
+    bad = a.push_one(a.mutation("report", "create", report(category="weather", lat="30.1", severity=True,
+                                                           description="x" * 2001)))
+    assert bad["status"] == "rejected"
+    assert {"category", "lat", "severity", "description"} <= set(bad["error"]["details"])
+    wrong_sub = a.push_one(a.mutation("report", "create", report(category="sanitation", subcategory="manhole")))
+    assert wrong_sub["error"]["details"] == {"subcategory": ["Not a subcategory of sanitation."]}
+    bad_photo = a.push_one(a.mutation("report", "create", report(photos=["not-a-hash"])))
+    assert "photos" in bad_photo["error"]["details"]
+    fine = a.push_one(a.mutation("report", "create", report(subcategory="manhole", description="井盖缺失")))
+    assert fine["status"] == "applied"
