@@ -169,7 +169,7 @@ def _field_errors(schema: Schema, data: dict) -> dict:
         try:
             schema.validate_schema_rules(data)
         except ValidationError as exc:
-            errors.update(exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages})
+            errors.update(exc.normalized_messages())
     return errors
 
 
