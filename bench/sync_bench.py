@@ -5,7 +5,7 @@ validation, merge, SQL) against a fresh database seeded with the demo district,
 pushes new reports and edits of existing ones in batches, then pulls everything.
 
     .venv/bin/python bench/sync_bench.py                      # SQLite
-    .venv/bin/python bench/sync_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/sync_bench.py --database-url postgresql://postgres@127.0.0.1:5432/gridwalk_bench
     .venv/bin/python bench/sync_bench.py --both --write       # both, into docs/BENCHMARKS.md
 """
 
@@ -23,7 +23,21 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.report import machine_line, replace_section  # noqa: E402
 
-PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+# A database of its own, so a benchmark never wipes the test suite's.
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/gridwalk_bench"
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if it does not exist."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{target.database}"')
 
 
 def make_app(url: str):
@@ -35,6 +49,7 @@ def make_app(url: str):
 
     url = normalise_database_url(url)
     if url.startswith("postgresql"):
+        ensure_database(url)
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))

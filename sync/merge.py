@@ -431,8 +431,10 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
         _write_data(spec, data, clocks, mutation, stamp)
         _remember_write(clocks, mutation, stamp)
 
-    unchanged = (data, clocks, deleted) == (before.data, _clocks(before, writable=False), before.deleted)
-    changed = not exists or not unchanged
+    # A create always changes; only an edit needs the (deep) comparison.
+    changed = not exists or (data, clocks, deleted) != (
+        before.data, _clocks(before, writable=False), before.deleted
+    )
     if not changed:
         return MergeResult(before, False)
     after = EntityState(data, clocks, before.version + 1, deleted)

@@ -257,7 +257,7 @@ def _write(batch: Batch, counter) -> None:
         else:
             updates.append({"k_entity": key[0], "k_entity_id": key[1], **values})
     if inserts:
-        db.session.execute(insert(Record), inserts)
+        db.session.connection().execute(insert(Record.__table__), inserts)
     if updates:
         from sqlalchemy import bindparam
 
@@ -267,7 +267,7 @@ def _write(batch: Batch, counter) -> None:
         )
         db.session.connection().execute(stmt, updates)
     if batch.applied:
-        db.session.execute(insert(AppliedMutation), batch.applied)
+        db.session.connection().execute(insert(AppliedMutation.__table__), batch.applied)
     _write_conflicts(batch)
     notifications.write(batch.notifications)
     record_audits(batch.audits, counter)
