@@ -30,5 +30,21 @@ def _register(entity: str, plural: str) -> None:
     item_view.__doc__ = f"One {entity}, with the photos it references that are not uploaded yet."
 
 
+@blp.route("/visits/export.csv", endpoint="export_visits")
+@auth_required("lead", "supervisor", "admin")
+@blp.arguments(RecordQuerySchema, location="query")
+@blp.doc(responses={"200": {"description": "CSV of visits with names and phone numbers masked",
+                            "content": {"text/csv": {"schema": {"type": "string"}}}}})
+def export_visits(query):
+    """Visits as CSV for the desk; personal data is masked in every export."""
+    from flask import Response
+
+    from server.services.exports import visits_csv
+
+    body = visits_csv(current_scope(), query)
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="visits.csv"'})
+
+
 for _entity, _plural in (("report", "reports"), ("checkin", "checkins"), ("visit", "visits")):
     _register(_entity, _plural)

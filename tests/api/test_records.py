@@ -100,3 +100,19 @@ def test_report_values_are_validated_field_by_field(team):
     assert "photos" in bad_photo["error"]["details"]
     fine = a.push_one(a.mutation("report", "create", report(subcategory="manhole", description="井盖缺失")))
     assert fine["status"] == "applied"
+
+
+def test_visit_exports_mask_names_and_phone_numbers(client, auth, team):
+    a = team["g1-2"]
+    a.push_one(a.mutation("visit", "create", {"place_kind": "household", "place": "3幢2单元501",
+                                              "contact_name": "李秀英", "contact_phone": "13800001111",
+                                              "visited_at": "2026-11-22T10:00:00+08:00"}))
+    response = client.get("/api/visits/export.csv", headers=auth.headers("g1-1"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.data.decode("utf-8-sig")
+    assert "李**" in text and "138****1111" in text
+    assert "李秀英" not in text and "13800001111" not in text
+    assert "3幢2单元501" in text
+    assert client.get("/api/visits/export.csv", headers=auth.headers("g1-2")).status_code == 403
+    other_street = client.get("/api/visits/export.csv", headers=auth.headers("street2")).data.decode("utf-8-sig")
+    assert "3幢2单元501" not in other_street
