@@ -28,8 +28,8 @@ class Record(db.Model):
     __tablename__ = "records"
     entity = db.Column(db.String(24), primary_key=True)
     entity_id = db.Column(db.String(36), primary_key=True)
-    grid_id = db.Column(db.Integer, db.ForeignKey("grids.id"), nullable=True, index=True)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=True, index=True)
+    grid_id = db.Column(db.Integer, db.ForeignKey("grids.id"), nullable=True)
+    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=True)
     version = db.Column(db.Integer, nullable=False, default=0)
     seq = db.Column(db.BigInteger, nullable=False, unique=True)
     deleted = db.Column(db.Boolean, nullable=False, default=False)
@@ -45,6 +45,10 @@ class Record(db.Model):
 
     __table_args__ = (
         db.Index("ix_records_entity_grid_day", "entity", "grid_id", "day"),
+        # A pull walks one grid's (or department's) changes in sequence order;
+        # with these the database never sorts the whole grid to serve a page.
+        db.Index("ix_records_grid_seq", "grid_id", "seq"),
+        db.Index("ix_records_department_seq", "department_id", "seq"),
     )
 
 

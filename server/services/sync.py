@@ -331,7 +331,7 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
         .order_by(Record.seq)
         .limit(limit + 1)
     )
-    rows = db.session.execute(scope.filter_records(query)).all()
+    rows = db.session.execute(scope.filter_records(query, in_sequence=True)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if more:
