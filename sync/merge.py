@@ -177,9 +177,21 @@ def _empty_clocks() -> dict:
 
 
 def _clocks(state: EntityState, *, writable: bool = True) -> dict:
-    """The state's clocks with every section present (a copy only when writable)."""
+    """The state's clocks with every section present.
+
+    Writable clocks are copied on write: each section is a new container, but
+    what it holds is shared with ``state`` and must be replaced, never changed
+    in place (the writers below copy the part of the path they change). A full
+    copy of the clocks on every merge was the most expensive step of an edit.
+    """
     clocks = _empty_clocks()
-    clocks.update(copy_json(state.clocks) if writable else state.clocks)
+    clocks.update(state.clocks)
+    if writable:
+        for section in ("fields", "sets", "writes", "deletes"):
+            clocks[section] = dict(clocks[section])
+        old_state = clocks["state"]
+        clocks["state"] = {**old_state, "history": list(old_state.get("history", [])),
+                           "lost": list(old_state.get("lost", []))}
     return clocks
 
 
@@ -187,11 +199,12 @@ def _clocks(state: EntityState, *, writable: bool = True) -> dict:
 
 
 def _write_scalar(data: dict, clocks: dict, name: str, value: Any, stamp: dict) -> None:
-    entries = clocks["fields"].setdefault(name, {})
-    current = entries.get(stamp["device"])
+    current = clocks["fields"].get(name, {}).get(stamp["device"])
     if current is not None and _key(current) >= _key(stamp):
         return  # this device already wrote something newer (or this very write)
+    entries = dict(clocks["fields"].get(name, {}))
     entries[stamp["device"]] = {**stamp, "value": copy_json(value)}
+    clocks["fields"][name] = entries
     data[name] = copy_json(max(entries.values(), key=_key)["value"])
 
 
@@ -215,12 +228,17 @@ def _write_set(data: dict, clocks: dict, name: str, value: Any, stamp: dict) -> 
         adds, removes = value.get("add", []), value.get("remove", [])
     else:
         adds, removes = value, []
-    tags = clocks["sets"].setdefault(name, {})
+    tags = dict(clocks["sets"].get(name, {}))
     for kind, elements in (("add", adds), ("remove", removes)):
         for pos, element in enumerate(elements):
-            entry = tags.setdefault(element, {"add": {}, "remove": {}})
+            old = tags.get(element) or {"add": {}, "remove": {}}
+            if stamp["mutation"] in old[kind]:
+                continue
+            entry = {**old, kind: dict(old[kind])}
             # `pos` keeps the elements of one add in the order the device listed them.
-            entry[kind].setdefault(stamp["mutation"], {**stamp, "pos": pos})
+            entry[kind][stamp["mutation"]] = {**stamp, "pos": pos}
+            tags[element] = entry
+    clocks["sets"][name] = tags
     data[name] = _set_value(tags)
 
 
@@ -413,7 +431,8 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
         )
     exists = state is not None
     before = state if state is not None else EntityState({}, _empty_clocks())
-    data, clocks = copy_json(before.data), _clocks(before)
+    # Values are replaced, never changed in place, so a shallow copy will do.
+    data, clocks = dict(before.data), _clocks(before)
     deleted = before.deleted
     stamp = _stamp(mutation, before.version + 1)
 
