@@ -39,11 +39,12 @@ def open_conflicts(scope, *, entity=None, entity_id=None, grid=None, limit=200) 
     rows = db.session.execute(query.order_by(Conflict.created_at, Conflict.id).limit(limit)).scalars().all()
     keys = {(c.entity, c.entity_id) for c in rows}
     records = {}
-    if keys:
-        from sqlalchemy import tuple_
-
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in keys:
+        by_entity.setdefault(entity, []).append(entity_id)
+    for entity, ids in by_entity.items():
         for r in db.session.execute(
-            select(Record).where(tuple_(Record.entity, Record.entity_id).in_(list(keys)))
+            select(Record).where(Record.entity == entity, Record.entity_id.in_(ids))
         ).scalars():
             records[(r.entity, r.entity_id)] = r
     return [

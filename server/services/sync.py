@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 
 from server.extensions import db
 from server.models import AppliedMutation, Conflict, Record
@@ -136,14 +136,21 @@ def load_records(batch: Batch, keys: list) -> None:
     """Read the given records into the batch (once per key)."""
     keys = [k for k in keys if k not in batch.loaded]
     batch.loaded.update(keys)
-    for chunk in _chunks(keys, 300):
-        rows = db.session.execute(
-            select(Record.__table__).where(tuple_(Record.entity, Record.entity_id).in_(chunk))
-        ).mappings()
-        for row in rows:
-            key = (row["entity"], row["entity_id"])
-            batch.rows[key] = dict(row)
-            batch.states[key] = EntityState(row["data"], row["clocks"], row["version"], row["deleted"])
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in keys:
+        by_entity.setdefault(entity, []).append(entity_id)
+    for entity, ids in by_entity.items():
+        for chunk in _chunks(ids, 500):
+            # `entity = ? AND entity_id IN (…)` is a primary-key range on both
+            # databases; a row-value IN over (entity, entity_id) made SQLite
+            # scan the whole table for every chunk.
+            rows = db.session.execute(
+                select(Record.__table__).where(Record.entity == entity, Record.entity_id.in_(chunk))
+            ).mappings()
+            for row in rows:
+                key = (row["entity"], row["entity_id"])
+                batch.rows[key] = dict(row)
+                batch.states[key] = EntityState(row["data"], row["clocks"], row["version"], row["deleted"])
 
 
 def _chunks(items: list, size: int):
