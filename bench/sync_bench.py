@@ -176,7 +176,7 @@ def main() -> None:
             print(f"{name}: push {r['push_100']:,.0f}/s (batches of 100), {r['push_500']:,.0f}/s (500); "
                   f"pull {r['pull']:,.0f} changes/s over {r['pulled']:,} records")
     if args.write:
-        command = "python bench/sync_bench.py " + " ".join(a for a in sys.argv[1:])
+        command = ".venv/bin/python bench/sync_bench.py " + " ".join(a for a in sys.argv[1:])
         body = "\n".join([
             "## Sync throughput",
             "",
@@ -193,6 +193,17 @@ def main() -> None:
             *rows,
             "",
             "Targets on this 2-core machine: ≥ 5,000 mutations/s pushed and ≥ 20,000 changes/s pulled on SQLite.",
+            "",
+            "Pull meets its target; push does not yet (about 60% of it). Where a pushed mutation's",
+            "~300 µs go on SQLite (wrapped timers over 40,000 mutations): merge ≈ 80 µs (conflict",
+            "derivation over the record's clocks), writing ≈ 95 µs (the record row with its clocks,",
+            "≈ 2.7 KB of JSON, plus the applied-id and hash-chained audit rows), loading records and",
+            "applied ids ≈ 20 µs, value validation ≈ 16 µs, parsing ≈ 9 µs, the rest in the per-mutation",
+            "rules and bookkeeping. Fixed on the way: a full-table scan per 300 records when loading",
+            "a push's records, a whole-grid sort per pull page, deep copies of the clocks in merge,",
+            "the ORM bulk path and the standard library's JSON. The next step is a compact encoding of",
+            "the clocks (each field repeats its writer's full stamp), which would shrink both the",
+            "merge and the row written.",
         ])
         replace_section("sync-bench", body)
 
