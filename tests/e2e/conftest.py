@@ -1,0 +1,146 @@
+"""A live Gridwalk server and Debian's Chromium, for end-to-end tests of the PWA.
+
+The server is the real thing (gunicorn, migrations, demo district) on a free
+port of 127.0.0.1 — a secure context, so the service worker registers. The
+browser is /usr/bin/chromium driven by Playwright; no tool downloads a browser.
+Where no Chromium exists these tests are skipped LOUDLY, unless
+GRIDWALK_REQUIRE_CHROMIUM=1 (CI), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "gridwalk-demo"
+# Inside grid 1 (卖鱼桥第一网格), near its members' checkpoints.
+GRID1_POSITION = {"latitude": 30.2985, "longitude": 120.1498, "accuracy": 8}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not os.path.exists(CHROMIUM):
+        message = (f"Chromium not found at {CHROMIUM}: browser tests SKIPPED — "
+                   "apt-get install -y chromium fonts-noto-cjk")
+        if os.environ.get("GRIDWALK_REQUIRE_CHROMIUM") == "1":
+            pytest.fail(message)
+        sys.stderr.write(f"\n\n*** {message} ***\n\n")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """`flask db upgrade`, `seed-demo`, then gunicorn; yields the base URL."""
+    if not (ROOT / "pwa" / "dist" / "index.html").exists():
+        pytest.fail("pwa/dist is not built: run `make pwa` (make test builds it first)")
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = {
+        **os.environ,
+        "GRIDWALK_DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
+        "GRIDWALK_MEDIA_URL": f"file://{tmp / 'media'}",
+        "GRIDWALK_ARGON2_TIME_COST": "1",
+        "GRIDWALK_ARGON2_MEMORY_KIB": "64",
+        "GRIDWALK_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+        "GRIDWALK_LOGIN_LIMIT_PER_USER": "1000 per minute",
+    }
+    env.pop("GRIDWALK_REDIS_URL", None)
+    bin_dir = Path(sys.executable).parent
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run([str(bin_dir / "flask"), "--app", "wsgi", *command], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+    port = _free_port()
+    log = open(tmp / "server.log", "wb")
+    server = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/api/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start: " + (tmp / "server.log").read_text()[-2000:])
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def phone_context(browser, base_url: str, locale: str = "zh-CN"):
+    """A new phone: its own storage, a 390 x 844 touch screen, GPS inside grid 1."""
+    return browser.new_context(
+        base_url=base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale=locale, geolocation=GRID1_POSITION, permissions=["geolocation"],
+    )
+
+
+class Api:
+    """The server's HTTP API, as a desk user or a test would call it."""
+
+    def __init__(self, base_url: str, username: str, device_id: str | None = None):
+        self.base = base_url
+        body = requests.post(f"{base_url}/api/auth/login", json={
+            "username": username, "password": PASSWORD, "device_id": device_id or f"api-{username}-{time.time_ns()}",
+        }, timeout=10).json()
+        self.headers = {"Authorization": f"Bearer {body['access_token']}"}
+
+    def get(self, path: str, **kwargs):
+        return requests.get(f"{self.base}{path}", headers=self.headers, timeout=10, **kwargs)
+
+    def head(self, path: str):
+        return requests.head(f"{self.base}{path}", headers=self.headers, timeout=10)
+
+    def post(self, path: str, json=None):
+        return requests.post(f"{self.base}{path}", headers=self.headers, json=json or {}, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def phone_jpeg(tmp_path_factory) -> Path:
+    """A real phone photo: 3000 x 2000 JPEG, held sideways (EXIF orientation 6), with GPS."""
+    from tests.photos.conftest import encode, phone_exif, photographic
+
+    path = tmp_path_factory.mktemp("photos") / "manhole.jpg"
+    path.write_bytes(encode(photographic(3000, 2000, seed=11), "JPEG", quality=88, exif=phone_exif(orientation=6)))
+    return path
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data)).size
