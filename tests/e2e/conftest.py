@@ -81,7 +81,7 @@ def live_server(tmp_path_factory):
             try:
                 if requests.get(f"{base}/api/health", timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         else:
             pytest.fail("the server did not start: " + (tmp / "server.log").read_text()[-2000:])
