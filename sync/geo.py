@@ -156,7 +156,7 @@ def _covering_ranges(
 ) -> tuple[range, list[int] | None]:
     """Cell index ranges covering a circle: (latitude rows, longitude columns or None for all)."""
     lat_bits, lon_bits = _bits(precision)
-    n_lat, n_lon = 1 << lat_bits, 1 << lon_bits
+    n_lon = 1 << lon_bits
     delta = radius_m / EARTH_RADIUS_M  # angular radius
     delta_deg = math.degrees(delta)
     pad = 1e-9  # degrees; absorbs rounding so the exact check, not the cover, decides

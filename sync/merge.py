@@ -56,7 +56,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from sync.entities import CREATE, DELETE, SCALAR, SET, EntitySpec, entity_spec

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.api.sync_helpers import SyncSession, mutation, report
+from tests.api.sync_helpers import SyncSession, report
 
 
 @pytest.fixture

@@ -10,31 +10,20 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, text
 
 from sync.client import HttpTransport, SyncClient, TransportError
+from tests.live_server import LiveServer, prepare_database, server_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("GRIDWALK_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 ROUNDS, BATCH = 5, 400
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _pg_crash_database() -> str:
@@ -50,43 +39,11 @@ def _pg_crash_database() -> str:
     return url.set(database="gridwalk_crash").render_as_string(hide_password=False)
 
 
-class LiveServer:
-    def __init__(self, env: dict, log: Path):
-        self.env = env
-        self.log = log
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = None
-
-    def start(self) -> None:
-        bin_dir = Path(sys.executable).parent
-        self.process = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        for _ in range(150):
-            try:
-                if requests.get(f"{self.base}/api/health", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start: " + self.log.read_text()[-2000:])
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture(params=BACKENDS)
 def crash_server(request, tmp_path):
     database = f"sqlite:///{tmp_path / 'crash.db'}" if request.param == "sqlite" else _pg_crash_database()
-    env = {**os.environ, "GRIDWALK_DATABASE_URL": database, "GRIDWALK_MEDIA_URL": f"file://{tmp_path / 'media'}",
-           "GRIDWALK_ARGON2_TIME_COST": "1", "GRIDWALK_ARGON2_MEMORY_KIB": "64"}
-    env.pop("GRIDWALK_REDIS_URL", None)
-    flask = str(Path(sys.executable).parent / "flask")
-    for command in (["db", "upgrade"], ["seed-demo"]):
-        subprocess.run([flask, "--app", "wsgi", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = server_env(database, tmp_path / "media")
+    prepare_database(env)
     server = LiveServer(env, tmp_path / "server.log")
     server.start()
     try:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.live_server import LiveServer, prepare_database, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -29,12 +29,6 @@ CHROMIUM_ARGS = [
 PASSWORD = "gridwalk-demo"
 # Inside grid 1 (卖鱼桥第一网格), near its members' checkpoints.
 GRID1_POSITION = {"latitude": 30.2985, "longitude": 120.1498, "accuracy": 8}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -55,41 +49,16 @@ def live_server(tmp_path_factory):
     if not (ROOT / "pwa" / "dist" / "index.html").exists():
         pytest.fail("pwa/dist is not built: run `make pwa` (make test builds it first)")
     tmp = tmp_path_factory.mktemp("e2e")
-    env = {
-        **os.environ,
-        "GRIDWALK_DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
-        "GRIDWALK_MEDIA_URL": f"file://{tmp / 'media'}",
-        "GRIDWALK_ARGON2_TIME_COST": "1",
-        "GRIDWALK_ARGON2_MEMORY_KIB": "64",
-        "GRIDWALK_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
-        "GRIDWALK_LOGIN_LIMIT_PER_USER": "1000 per minute",
-    }
-    env.pop("GRIDWALK_REDIS_URL", None)
-    bin_dir = Path(sys.executable).parent
-    for command in (["db", "upgrade"], ["seed-demo"]):
-        subprocess.run([str(bin_dir / "flask"), "--app", "wsgi", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-    port = _free_port()
-    log = open(tmp / "server.log", "wb")
-    server = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = server_env(f"sqlite:///{tmp / 'e2e.db'}", tmp / "media",
+                     GRIDWALK_LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
+                     GRIDWALK_LOGIN_LIMIT_PER_USER="1000 per minute")
+    prepare_database(env)
+    server = LiveServer(env, tmp / "server.log", workers=2)
+    server.start()
     try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/api/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start: " + (tmp / "server.log").read_text()[-2000:])
-        yield base
+        yield server.base
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
