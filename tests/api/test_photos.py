@@ -131,9 +131,10 @@ def test_a_malformed_hash_is_not_a_photo(client, auth):
 
 
 def test_a_bad_offset_header_is_a_400(client, auth, phone_jpeg):
-    response = put(client, auth.headers("g1-2"), phone_jpeg) if False else client.put(
-        f"/api/photos/{sha(phone_jpeg)}", data=phone_jpeg, headers={**auth.headers("g1-2"), "Upload-Offset": "-5"})
+    response = client.put(f"/api/photos/{sha(phone_jpeg)}", data=phone_jpeg,
+                          headers={**auth.headers("g1-2"), "Upload-Offset": "-5"})
     assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_header"
 
 
 def test_photos_are_readable_through_the_records_that_use_them_and_no_one_else(client, auth, phone_jpeg):
