@@ -4,25 +4,15 @@ from __future__ import annotations
 
 
 def register_blueprints(app, api) -> None:
-    from server.api import admin, auth, catalogue, health, me, pwa
+    from server.api import (
+        admin, auth, catalogue, conflicts, health, huddle, me, notifications, photos, pwa, records, sync,
+        tickets,
+    )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    for module in (health, auth, me, catalogue, admin):
-        api.register_blueprint(module.blp)
-    for module in _optional_modules():
+    for module in (health, auth, me, catalogue, admin, sync, conflicts, photos, records, huddle, tickets,
+                   notifications):
         api.register_blueprint(module.blp)
     app.register_blueprint(pwa.bp)
-
-
-def _optional_modules():
-    """Blueprints of later resources, registered when present."""
-    import importlib
-
-    for name in ("sync", "conflicts", "photos", "records", "huddle", "tickets", "notifications"):
-        try:
-            yield importlib.import_module(f"server.api.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"server.api.{name}":
-                raise
