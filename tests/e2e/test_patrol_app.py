@@ -147,6 +147,7 @@ def test_two_patrollers_editing_one_report_offline_converge_and_see_the_conflict
         conflict = page.get_by_test_id("conflict-item")
         expect(conflict).to_have_count(1, timeout=TIMEOUT)
         expect(conflict).to_contain_text("灯杆倾斜")
+        expect(conflict).to_contain_text("问题描述")  # the field, in the user's language
     [listed] = Api(live_server, "g1-1").get("/api/conflicts").json()["conflicts"]
     assert listed["kept"]["value"] == "5幢门口两盏路灯都不亮" and listed["kept"]["actor"] == "g1-4"
     assert listed["losing"]["value"] == "5幢门口路灯不亮，灯杆倾斜" and listed["losing"]["actor"] == "g1-3"

@@ -1,5 +1,6 @@
 import type { OutboxItem } from "../../db/schema";
 import { errorText, formatBytes, formatDateTime, t, type MessageKey } from "../../i18n";
+import { zhCN } from "../../i18n/zh-CN";
 import { runtime } from "../../runtime";
 import { discardRejected, retryRejected } from "../../sync/outbox";
 import { describeConflict, valueText, type ConflictSide } from "../../sync/conflicts";
@@ -37,6 +38,12 @@ function Side({ label, side }: { label: string; side: ConflictSide }) {
       ) : null}
     </div>
   );
+}
+
+/** A field's name in the user's language where the catalogue has one (report.description …). */
+function fieldLabel(entity: string, field: string): string {
+  const key = `${entity || "report"}.${field}`;
+  return key in zhCN ? t(key as MessageKey) : field;
 }
 
 /** Sync: the outbox item by item, photo uploads, last success, errors in plain words, conflicts. */
@@ -151,7 +158,7 @@ export function Sync() {
             return (
               <li key={c.id} class="conflict" data-testid="conflict-item">
                 <strong>
-                  {t(`entity.${info.entity || "report"}` as MessageKey)} · {info.field}
+                  {t(`entity.${info.entity || "report"}` as MessageKey)} · {fieldLabel(info.entity, info.field)}
                 </strong>
                 <Side label={t("sync.conflict_kept")} side={info.kept} />
                 {info.losing.map((l, i) => (
