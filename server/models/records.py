@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.extensions import db
-from server.models.types import JSONType, UTCDateTime, utcnow
+from server.models.types import ClocksType, JSONType, UTCDateTime, utcnow
 
 
 class SyncCounter(db.Model):
@@ -34,7 +34,7 @@ class Record(db.Model):
     seq = db.Column(db.BigInteger, nullable=False, unique=True)
     deleted = db.Column(db.Boolean, nullable=False, default=False)
     data = db.Column(JSONType, nullable=False, default=dict)
-    clocks = db.Column(JSONType, nullable=False, default=dict)
+    clocks = db.Column(ClocksType, nullable=False, default=dict)
     # Copies of a few fields of `data` for filtering and sorting.
     status = db.Column(db.String(24), nullable=True)
     category = db.Column(db.String(48), nullable=True)

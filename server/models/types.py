@@ -8,8 +8,30 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
+from sync.clockpack import pack, unpack
+
 # JSONB on PostgreSQL (indexable, compact), plain JSON text on SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class ClocksType(TypeDecorator):
+    """A record's merge clocks, stored in the compact form of ``sync.clockpack``.
+
+    The column is the same JSON/JSONB as before; rows written by older builds
+    (unpacked clocks) read back as they are.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value, dialect):
+        return pack(value)
+
+    def process_result_value(self, value, dialect):
+        return unpack(value)
 
 
 class UTCDateTime(TypeDecorator):

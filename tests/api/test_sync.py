@@ -85,6 +85,46 @@ def test_concurrent_edits_keep_the_loser_as_a_conflict(client, auth, alice, bob)
     assert c["losing"]["value"] == "井盖完全缺失" and c["losing"]["actor"] == "g1-2"
 
 
+def _stored_clocks(app, entity_id):
+    """The clocks column as the database holds it (not through the model's type)."""
+    import json
+
+    from sqlalchemy import text
+
+    from server.extensions import db
+
+    with app.app_context():
+        raw = db.session.execute(text("SELECT clocks FROM records WHERE entity_id = :id"), {"id": entity_id}).scalar()
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def test_a_row_with_clocks_in_the_older_unpacked_form_still_merges(app, client, auth, alice, bob):
+    import json
+
+    from sqlalchemy import text
+
+    from server.extensions import db
+    from sync.clockpack import unpack
+
+    create = alice.mutation("report", "create", report())
+    alice.push_one(create)
+    packed = _stored_clocks(app, create["entity_id"])
+    assert packed["v"] == 2 and len(packed["s"]) == 1
+    with app.app_context():  # as an older build wrote it
+        db.session.execute(text("UPDATE records SET clocks = :c WHERE entity_id = :id"),
+                           {"c": json.dumps(unpack(packed), ensure_ascii=False), "id": create["entity_id"]})
+        db.session.commit()
+    now = int(time.time() * 1000)
+    bob.push_one(bob.mutation("report", "update", {"severity": 3}, entity_id=create["entity_id"],
+                              base_version=1, wall_ms=now + 5))
+    late = alice.push_one(alice.mutation("report", "update", {"severity": 1}, entity_id=create["entity_id"],
+                                         base_version=1, wall_ms=now))
+    assert late["status"] == "conflict" and late["conflict"]["losing"]["value"] == 1
+    conflict = client.get("/api/conflicts", headers=auth.headers("g1-1")).get_json()["conflicts"][0]
+    assert conflict["kept"]["value"] == 3 and conflict["kept"]["actor"] == "g1-3"
+    assert _stored_clocks(app, create["entity_id"])["v"] == 2  # written back packed
+
+
 def test_lead_resolves_a_conflict_by_taking_the_losing_value(client, auth, alice, bob):
     create = alice.mutation("report", "create", report())
     alice.push_one(create)

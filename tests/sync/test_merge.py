@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sync.clockpack import PACKED_VERSION, pack, unpack
 from sync.entities import ENTITIES, StateMachine
 from sync.hlc import HybridLogicalClock, format_hlc
 from sync.merge import EntityState, kept_write, live_conflicts, merge
@@ -39,6 +40,15 @@ def mutation(op, data=None, *, device="phone-a", wall=NOW, counter=0, base=None,
     )
 
 
+def stored(state: EntityState) -> EntityState:
+    """``state`` as the server reads it back: clocks packed, through JSON, unpacked."""
+    packed = pack(state.clocks)
+    assert packed.get("v") == PACKED_VERSION, "merge made clocks that do not pack"
+    again = unpack(json.loads(json.dumps(packed)))
+    assert again == state.clocks
+    return EntityState(state.data, again, state.version, state.deleted)
+
+
 @dataclass
 class Server:
     """What the server does with merge results: one record and its conflict table."""
@@ -56,7 +66,7 @@ class Server:
         self.seen.add(m.id)
         result = merge(self.state, m)
         if result.changed:
-            self.state = result.state
+            self.state = stored(result.state)
         for conflict in result.conflicts:
             self.table[conflict.id] = conflict
         for cid in result.superseded:
