@@ -45,6 +45,7 @@ def make_app(url: str):
 
     from server import create_app
     from server.config import normalise_database_url
+    from server.process import tune_for_serving
     from server.extensions import db
 
     url = normalise_database_url(url)
@@ -65,6 +66,7 @@ def make_app(url: str):
         upgrade()
         seed_demo()
         db.engine.dispose()
+    tune_for_serving()  # as wsgi.py does for every served worker
     return app
 
 

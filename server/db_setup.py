@@ -22,4 +22,9 @@ def register_engine_events(app) -> None:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # A push of 500 reports dirties a few MB of pages: a 64 MB page
+            # cache keeps them from spilling mid-transaction, and checkpointing
+            # every ~40 MB of WAL instead of 4 MB fsyncs the database less often.
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA wal_autocheckpoint=10000")
             cur.close()

@@ -130,6 +130,7 @@ class HybridLogicalClock:
         if last is not None:
             parse_hlc(last)
         self.last = last
+        self._parsed: tuple[str, tuple[int, int]] | None = None
         self.offset_ms = int(offset_ms)
 
     def physical_ms(self) -> int:
@@ -139,11 +140,18 @@ class HybridLogicalClock:
     def _last(self) -> tuple[int, int]:
         if self.last is None:
             return -1, 0
+        cached = self._parsed
+        if cached is not None and cached[0] == self.last:
+            return cached[1]
         ts = parse_hlc(self.last)
+        self._parsed = (self.last, (ts.wall_ms, ts.counter))
         return ts.wall_ms, ts.counter
 
     def _emit(self, wall_ms: int, counter: int) -> str:
-        self.last = format_hlc(*_next(wall_ms, counter), self.node)
+        wall_ms, counter = _next(wall_ms, counter)
+        self.last = format_hlc(wall_ms, counter, self.node)
+        # `last` stays the public state; this saves re-parsing it on every event.
+        self._parsed = (self.last, (wall_ms, counter))
         return self.last
 
     def send(self) -> str:
