@@ -45,6 +45,7 @@ test: test-pwa test-python
 
 bench: install
 	$(VENV)/bin/python bench/sync_bench.py
+	$(VENV)/bin/python bench/sync_live_bench.py
 	$(VENV)/bin/python bench/photo_bench.py
 	$(VENV)/bin/python bench/dedupe_eval.py
 	$(VENV)/bin/python bench/candidate_search.py
