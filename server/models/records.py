@@ -122,6 +122,19 @@ class Photo(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class PhotoRef(db.Model):
+    """A record that references a photo, for deciding who may read it.
+
+    Kept by the write path (``server.services.sync``) in the same transaction
+    as the record; without it each photo request searched every record's JSON.
+    """
+
+    __tablename__ = "photo_refs"
+    sha256 = db.Column(db.String(64), primary_key=True)
+    entity = db.Column(db.String(24), primary_key=True)
+    entity_id = db.Column(db.String(36), primary_key=True)
+
+
 class PhotoUpload(db.Model):
     """A resumable upload in progress; its bytes live in media under ``partial/``."""
 

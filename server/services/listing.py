@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Photo, Record
+from server.services.photos import PHOTO_FIELDS
 from server.services.record_hooks import visible_data
 
-PHOTO_FIELDS = ("photos", "after_photos", "resolution_photos")
 
 
 def list_records(scope, entity: str, query: dict) -> dict:

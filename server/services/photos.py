@@ -15,17 +15,19 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import String, cast, select
+from sqlalchemy import and_, delete, insert, select, tuple_
 
 from server.errors import ApiError
 from server.extensions import db
 from server.media import MediaNotFound, MediaStorage, media_from_url
-from server.models import Photo, PhotoUpload, Record
+from server.models import Photo, PhotoRef, PhotoUpload, Record
 from server.models.types import utcnow
 from server.services.photo_pipeline import PhotoError, ingest
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SIZES = ("display", "thumb")
+# The fields of synced records that hold photo hashes (add-wins sets).
+PHOTO_FIELDS = ("photos", "after_photos", "resolution_photos")
 # Codes of the pipeline and the HTTP status each answers with.
 _PIPELINE_STATUS = {"not_an_image": 415, "unsupported_format": 415, "empty": 422, "too_many_pixels": 422,
                     "truncated": 422, "corrupt": 422}
@@ -175,16 +177,39 @@ def describe(photo: Photo) -> dict:
             "format": photo.format, "phash": photo.phash, "taken_at": photo.taken_at, "size": photo.size}
 
 
+def photo_hashes(data: dict | None) -> set[str]:
+    """The photos a record's data references."""
+    if not data:
+        return set()
+    return {h for f in PHOTO_FIELDS for h in (data.get(f) or []) if isinstance(h, str)}
+
+
+def update_refs(changes: list[tuple[str, str, dict | None, dict]]) -> None:
+    """Keep ``photo_refs`` in step with records written: ``(entity, id, old data, new data)``."""
+    added, removed = [], []
+    for entity, entity_id, old, new in changes:
+        before, after = photo_hashes(old), photo_hashes(new)
+        added.extend({"sha256": h, "entity": entity, "entity_id": entity_id} for h in after - before)
+        removed.extend((h, entity, entity_id) for h in before - after)
+    if removed:
+        db.session.execute(delete(PhotoRef).where(
+            tuple_(PhotoRef.sha256, PhotoRef.entity, PhotoRef.entity_id).in_(removed)))
+    if added:
+        db.session.connection().execute(insert(PhotoRef.__table__), added)
+
+
 def _referenced_by_visible_record(scope, sha: str) -> bool:
-    text = cast(Record.data, String)
-    visible = scope.filter_records(select(Record.entity_id).where(text.contains(sha)).limit(1))
-    if db.session.execute(visible).first():
+    referencing = select(Record.entity_id).join(
+        PhotoRef, and_(PhotoRef.entity == Record.entity, PhotoRef.entity_id == Record.entity_id)
+    ).where(PhotoRef.sha256 == sha)
+    if db.session.execute(scope.filter_records(referencing).limit(1)).first():
         return True
     if scope.department_id is None:
         return False
     # A department reads the photos of the reports inside tickets dispatched to it.
+    report_ids = select(PhotoRef.entity_id).where(PhotoRef.sha256 == sha, PhotoRef.entity == "report")
     for (data,) in db.session.execute(
-        select(Record.data).where(Record.entity == "report", text.contains(sha)).limit(50)
+        select(Record.data).where(Record.entity == "report", Record.entity_id.in_(report_ids)).limit(50)
     ):
         ticket = db.session.get(Record, ("ticket", data.get("ticket_id") or ""))
         if ticket is not None and ticket.department_id == scope.department_id:

@@ -22,7 +22,7 @@ from server.extensions import db
 from server.models import AppliedMutation, Conflict, Record
 from server.models.types import utcnow
 from server.schemas.records import validate_values
-from server.services import notifications, record_hooks
+from server.services import notifications, photos, record_hooks
 from server.services.audit import record_audits
 from server.services.rules import Caller, Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
@@ -247,10 +247,12 @@ def _check_scope(batch: Batch, m: Mutation, row: dict | None) -> tuple[int | Non
 def _write(batch: Batch, counter) -> None:
     tz = current_app.config["GRIDWALK_TIMEZONE"]
     now = utcnow()
-    inserts, updates = [], []
+    inserts, updates, photo_changes = [], [], []
     for key in sorted(batch.dirty, key=lambda k: (k[0], k[1])):
         state: EntityState = batch.states[key]
         row = batch.rows[key]
+        photo_changes.append((key[0], key[1], row.get("data"), state.data))
+        row["data"] = state.data
         values = {
             "version": state.version, "seq": next_seq(counter), "deleted": state.deleted,
             "data": state.data, "clocks": state.clocks, "updated_at": now,
@@ -275,6 +277,7 @@ def _write(batch: Batch, counter) -> None:
         db.session.connection().execute(stmt, updates)
     if batch.applied:
         db.session.connection().execute(insert(AppliedMutation.__table__), batch.applied)
+    photos.update_refs(photo_changes)
     _write_conflicts(batch)
     notifications.write(batch.notifications)
     record_audits(batch.audits, counter)
@@ -347,15 +350,12 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
         # Nothing visible is left: jump to the newest sequence number so the
         # next pull does not rescan invisible changes.
         last = max([after, newest] + [r.seq for r in rows])
-    from server.services.listing import PHOTO_FIELDS
-    from server.services.photos import pending_of
-
-    pending = pending_of({h for r in rows for f in PHOTO_FIELDS for h in (r.data.get(f) or [])})
+    pending = photos.pending_of(set().union(*(photos.photo_hashes(r.data) for r in rows)))
     changes = []
     for r in rows:
         change = {"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "deleted": r.deleted,
                   "data": record_hooks.visible_data(scope, r.entity, r.data)}
-        waiting = [h for f in PHOTO_FIELDS for h in (r.data.get(f) or []) if h in pending]
+        waiting = [h for f in photos.PHOTO_FIELDS for h in (r.data.get(f) or []) if h in pending]
         if waiting:
             # Referenced but not uploaded yet (a contract extension clients may ignore).
             change["pending_photos"] = waiting

@@ -160,3 +160,38 @@ def test_pull_says_which_referenced_photos_are_pending(client, auth, phone_jpeg)
     put(client, a.headers, phone_jpeg)
     a.cursor = None
     assert "pending_photos" not in a.pull_all()[("report", m["entity_id"])]
+
+
+def test_a_photo_taken_off_its_only_report_is_no_longer_readable_by_the_team(client, auth, phone_jpeg):
+    uploader = SyncSession(client, auth, "g1-2")
+    digest = sha(phone_jpeg)
+    put(client, uploader.headers, phone_jpeg)
+    first = uploader.mutation("report", "create", report(photos=[digest]))
+    second = uploader.mutation("report", "create", report(photos=[digest]))
+    uploader.push(first, second)
+    teammate = auth.headers("g1-3")
+    uploader.push(uploader.mutation("report", "update", {"photos": {"remove": [digest]}},
+                                    entity_id=first["entity_id"], base_version=1))
+    assert client.get(f"/api/photos/{digest}", headers=teammate).status_code == 200  # still on the second
+    uploader.push(uploader.mutation("report", "update", {"photos": {"remove": [digest]}},
+                                    entity_id=second["entity_id"], base_version=1))
+    assert client.get(f"/api/photos/{digest}", headers=teammate).status_code == 404
+    assert client.get(f"/api/photos/{digest}", headers=uploader.headers).status_code == 200
+
+
+def test_a_department_reads_the_photos_of_reports_in_a_ticket_dispatched_to_it(client, auth, phone_jpeg):
+    patroller = SyncSession(client, auth, "g1-2")
+    digest = sha(phone_jpeg)
+    put(client, patroller.headers, phone_jpeg)
+    m = patroller.mutation("report", "create", report(photos=[digest], status="needs_handoff"))
+    patroller.push(m)
+    lead, street = auth.headers("g1-1"), auth.headers("street1")
+    ticket = client.post("/api/tickets", json={"report_ids": [m["entity_id"]], "title": "井盖破损",
+                                               "category": "facilities_damage", "severity": 2},
+                         headers=lead).get_json()
+    assert client.get(f"/api/photos/{digest}", headers=auth.headers("dept1")).status_code == 404
+    for op, body, who in (("submit", {}, lead), ("approve", {}, street), ("dispatch", {"department": 1}, street)):
+        response = client.post(f"/api/tickets/{ticket['id']}/{op}", json=body, headers=who)
+        assert response.status_code == 200, response.get_json()
+    assert client.get(f"/api/photos/{digest}", headers=auth.headers("dept1")).status_code == 200
+    assert client.get(f"/api/photos/{digest}", headers=auth.headers("dept2")).status_code == 404

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+
+from server import create_app
+from server.config import normalise_database_url
+from server.extensions import db
+from tests.conftest import BACKENDS, PG_URL, TEST_CONFIG
 
 
 def test_seed_demo_is_idempotent(app, runner):
@@ -78,3 +84,46 @@ def test_production_refuses_the_default_secret(monkeypatch, env, ok):
     else:
         with pytest.raises(ConfigError):
             load_config("/tmp")
+
+
+@pytest.fixture(params=BACKENDS)
+def scratch_database(request, tmp_path):
+    """An empty database of its own (the suite's stays migrated to the newest revision)."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "scratch.db")
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(normalise_database_url(PG_URL))
+    name = f"{base.database}_migrations"
+    admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_photo_reference_migration_indexes_the_photos_of_existing_records(scratch_database):
+    from flask_migrate import upgrade
+
+    photo, other = "a" * 64, "b" * 64
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": scratch_database})
+    with app.app_context():
+        upgrade(revision="279d321ebee4")  # the revision before photo_refs
+        rows = [("report", "r-1", {"photos": [photo, other], "after_photos": [photo]}),
+                ("ticket", "t-1", {"resolution_photos": [other]}),
+                ("visit", "v-1", {"notes": f"mentions {photo} in text only"})]
+        for seq, (entity, entity_id, data) in enumerate(rows, start=1):
+            db.session.execute(
+                text("INSERT INTO records (entity, entity_id, version, seq, deleted, data, clocks, created_at, "
+                     "updated_at) VALUES (:e, :i, 1, :s, false, :d, '{}', :t, :t)"),
+                {"e": entity, "i": entity_id, "s": seq, "d": json.dumps(data), "t": "2026-11-20 08:00:00"},
+            )
+        db.session.commit()
+        upgrade()
+        refs = set(db.session.execute(text("SELECT sha256, entity, entity_id FROM photo_refs")).all())
+        db.engine.dispose()
+    assert refs == {(photo, "report", "r-1"), (other, "report", "r-1"), (other, "ticket", "t-1")}
