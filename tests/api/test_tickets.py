@@ -189,6 +189,20 @@ def test_dispatch_needs_a_real_department(desk):
     assert "department" in err["error"]["details"]
 
 
+@pytest.mark.parametrize("filters", ["", "&color=green"])
+def test_ticket_lists_page_newest_first_without_repeats(client, auth, desk, filters):
+    made = [desk.create()["id"] for _ in range(3)]
+    h = auth.headers("street1")
+    pages = [client.get(f"/api/tickets?limit=2&offset={offset}{filters}", headers=h).get_json()
+             for offset in (0, 2)]
+    assert [p["total"] for p in pages] == [3, 3]
+    assert [len(p["items"]) for p in pages] == [2, 1]
+    listed = [t["id"] for p in pages for t in p["items"]]
+    assert sorted(listed) == sorted(made)
+    created = [t["created_at"] for p in pages for t in p["items"]]
+    assert created == sorted(created, reverse=True)
+
+
 def test_tickets_are_listed_by_status_and_colour_and_scoped(client, auth, desk):
     a = desk.create()
     desk.create()
