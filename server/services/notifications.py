@@ -89,17 +89,21 @@ def write(rows: list[dict]) -> None:
 def sweep_due(scope, now: datetime | None = None) -> int:
     """Notify owners and supervisors of the caller's tickets that turned orange or red."""
     now = now or datetime.now(timezone.utc)
-    tickets = db.session.execute(
-        scope.filter_records(select(Record).where(Record.entity == "ticket", Record.deleted.is_(False)))
-    ).scalars().all()
+    tickets = db.session.execute(scope.filter_records(
+        select(Record).where(Record.entity == "ticket", Record.deleted.is_(False),
+                             Record.status.notin_(QUIET_STATES))
+    )).scalars().all()
     rows = []
+    recipients: dict[tuple, list[User]] = {}  # one lookup per owner and grid, not per ticket
     for ticket in tickets:
-        if ticket.data.get("status") in QUIET_STATES:
-            continue
         kind = SWEEP_KINDS.get(color_of(ticket, now))
         if kind is None:
             continue
-        for user in {u.id: u for u in _owners(ticket.data, ticket.grid_id) + _supervisors(ticket.grid_id)}.values():
+        key = (ticket.data.get("department"), ticket.grid_id)
+        if key not in recipients:
+            found = _owners(ticket.data, ticket.grid_id) + _supervisors(ticket.grid_id)
+            recipients[key] = list({u.id: u for u in found}.values())
+        for user in recipients[key]:
             rows.append({"id": _notification_id(kind, ticket.entity_id, user.id, ticket.data.get("due_at", "")),
                          "user_id": user.id, "kind": kind, "entity": "ticket", "entity_id": ticket.entity_id,
                          "data": _summary(ticket.entity_id, ticket.data), "created_at": now})
