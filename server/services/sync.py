@@ -53,6 +53,7 @@ class Batch:
     applied: list = field(default_factory=list)
     audits: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
+    value_errors: dict = field(default_factory=dict)  # mutation id -> errors, checked before the lock
 
 
 def _result(mutation_id, status, **extra) -> dict:
@@ -92,11 +93,11 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
                     server_built: bool = False) -> dict:
     """Apply a batch of raw mutations; answer the push contract's body (and commit)."""
     cfg = current_app.config
-    counter = lock_counter()
-    clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc)
     batch = Batch(caller_of(user), scope, device_id)
     results: list[dict | None] = [None] * len(raw_mutations)
     parsed: list[tuple[int, Mutation]] = []
+    # Parsing and value checks need no lock: done first, they overlap with
+    # another worker's push instead of queueing behind it.
     for i, raw in enumerate(raw_mutations):
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         raw = record_hooks.translate(raw)
@@ -106,10 +107,16 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
         except MutationError as exc:
             results[i] = _rejected(raw_id, exc.code, exc.message, exc.details)
             continue
+        if not server_built and m.id not in batch.value_errors:
+            batch.value_errors[m.id] = validate_values(m.entity, m.op, m.data)
+        parsed.append((i, m))
+
+    counter = lock_counter()
+    clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc)
+    for n, (i, m) in enumerate(parsed):
         hlc, _clamped = admit_hlc(m.hlc, clock, max_ahead_ms=cfg["GRIDWALK_MAX_CLOCK_AHEAD_MS"])
         if hlc != m.hlc:
-            m = dataclasses.replace(m, hlc=hlc)
-        parsed.append((i, m))
+            parsed[n] = (i, dataclasses.replace(m, hlc=hlc))
 
     _load(batch, [m for _, m in parsed])
     for i, m in parsed:
@@ -173,7 +180,12 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         row = batch.rows.get(key)
         grid_id, department_id = _check_scope(batch, m, row)
         # Server-built mutations carry values the server made (ticket links).
-        errors = {} if server_built else validate_values(m.entity, m.op, m.data)
+        if server_built:
+            errors = {}
+        elif m.id in batch.value_errors:
+            errors = batch.value_errors[m.id]
+        else:
+            errors = validate_values(m.entity, m.op, m.data)
         if errors:
             raise Rejection("invalid", "Some values are not valid; see details.", errors)
         m = with_server_fields(batch.caller, m, record_hooks.server_data(batch, m, state, grid_id))
