@@ -196,7 +196,7 @@ def main() -> None:
             "",
             "Targets on this 2-core machine: ≥ 5,000 mutations/s pushed and ≥ 20,000 changes/s pulled on SQLite.",
             "",
-            "Pull meets its target; push does not yet (about two thirds of it, and runs on this shared",
+            "Pull meets its target; push does not yet (about three quarters of it; runs on this shared",
             "machine vary by ±15%). Where a pushed mutation's ≈ 270 µs go on SQLite (wrapped timers,",
             "batches of 500): writing ≈ 110 µs (record rows, applied ids and the hash-chained audit",
             "entries: ≈ 35 µs of it the audit hashing, ≈ 30 µs the SQL), commit ≈ 30 µs, merge ≈ 35 µs,",
