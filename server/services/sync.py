@@ -183,7 +183,8 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         if server_built:
             errors = {}
         elif m.id in batch.value_errors:
-            errors = batch.value_errors[m.id]
+            # Taken once: a later mutation reusing the id is checked on its own data.
+            errors = batch.value_errors.pop(m.id)
         else:
             errors = validate_values(m.entity, m.op, m.data)
         if errors:

@@ -258,3 +258,11 @@ def test_checkin_far_from_its_checkpoint_is_accepted_and_flagged(client, auth, a
     assert "far_from_checkpoint" in far_data["flags"] and "outside_grid" in far_data["flags"]
     assert far_data["distance_m"] > 1000
     assert far_data["user"] == "g1-2"
+
+
+def test_a_rejected_mutation_id_sent_again_with_good_values_in_the_same_push_is_judged_on_them(alice):
+    bad = alice.mutation("report", "create", report(severity=9))
+    good = {**bad, "data": report()}
+    first, second = alice.push(bad, good)["results"]
+    assert first["status"] == "rejected" and set(first["error"]["details"]) == {"severity"}
+    assert second["status"] == "applied"
