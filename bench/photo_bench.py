@@ -26,33 +26,17 @@ import time
 from dataclasses import dataclass
 
 import imagehash
-from PIL import ExifTags, Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.report import replace_section  # noqa: E402
 from server.services.photo_pipeline import decode_photo, encode_jpeg, fit_within, ingest  # noqa: E402
+from tests.photos.conftest import phone_exif  # noqa: E402  (EXIF as a phone writes it)
 
 START_MARK = "<!-- photo-bench:start -->"
 END_MARK = "<!-- photo-bench:end -->"
 TARGET_PER_CORE = 10.0
-
-
-def phone_photo_exif() -> Image.Exif:
-    """EXIF as a phone writes it: portrait orientation, time and position."""
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "Xiaomi"
-    exif[ExifTags.Base.Model] = "Redmi Note 12"
-    exif[ExifTags.Base.Orientation] = 6
-    details = exif.get_ifd(ExifTags.IFD.Exif)
-    details[ExifTags.Base.DateTimeOriginal] = "2024:05:17 09:30:12"
-    details[ExifTags.Base.OffsetTimeOriginal] = "+08:00"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (31.0, 13.0, 48.6)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (121.0, 28.0, 12.0)
-    return exif
 
 
 def photographic_image(width: int, height: int, seed: int = 12) -> Image.Image:
@@ -87,7 +71,7 @@ def phone_jpeg(width: int, height: int, quality: int = 90) -> bytes:
     """A JPEG of ``photographic_image`` with phone EXIF."""
     buffer = io.BytesIO()
     photographic_image(width, height).save(
-        buffer, "JPEG", quality=quality, exif=phone_photo_exif()
+        buffer, "JPEG", quality=quality, exif=phone_exif(orientation=6)
     )
     return buffer.getvalue()
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Photo, Record
-from server.services.photos import PHOTO_FIELDS
+from server.models import Record
+from server.services.photos import with_pending
 from server.services.record_hooks import visible_data
 
 
@@ -32,7 +32,7 @@ def list_records(scope, entity: str, query: dict) -> dict:
         stmt.order_by(Record.day.desc(), Record.created_at.desc(), Record.entity_id)
         .limit(query["limit"]).offset(query["offset"])
     ).scalars().all()
-    return {"items": [serialise(scope, r, pending) for r, pending in _with_pending(rows)],
+    return {"items": [serialise(scope, r, pending) for r, pending in with_pending(rows)],
             "total": total, "limit": query["limit"], "offset": query["offset"]}
 
 
@@ -40,19 +40,8 @@ def get_record(scope, entity: str, entity_id: str) -> dict:
     record = db.session.get(Record, (entity, entity_id))
     if record is None or not scope.can_see_record(record):
         raise ApiError(404, "not_found", f"No {entity} {entity_id}.")
-    [(record, pending)] = _with_pending([record])
+    [(record, pending)] = with_pending([record])
     return serialise(scope, record, pending)
-
-
-def _with_pending(rows):
-    """Pair each record with the photos it references that have not arrived yet."""
-    wanted = {h for r in rows for f in PHOTO_FIELDS for h in (r.data.get(f) or [])}
-    have = set()
-    if wanted:
-        have = set(db.session.execute(select(Photo.sha256).where(Photo.sha256.in_(list(wanted)))).scalars())
-    for r in rows:
-        refs = [h for f in PHOTO_FIELDS for h in (r.data.get(f) or [])]
-        yield r, [h for h in refs if h not in have]
 
 
 def serialise(scope, r: Record, pending) -> dict:

@@ -177,18 +177,25 @@ def describe(photo: Photo) -> dict:
             "format": photo.format, "phash": photo.phash, "taken_at": photo.taken_at, "size": photo.size}
 
 
-def photo_hashes(data: dict | None) -> set[str]:
-    """The photos a record's data references."""
+def referenced(data: dict | None) -> list[str]:
+    """The photos a record's data references, in field order."""
     if not data:
-        return set()
-    return {h for f in PHOTO_FIELDS for h in (data.get(f) or []) if isinstance(h, str)}
+        return []
+    return [h for f in PHOTO_FIELDS for h in (data.get(f) or []) if isinstance(h, str)]
+
+
+def with_pending(records: list) -> list[tuple[object, list[str]]]:
+    """Each record with the photos it references that have not been uploaded yet (one query)."""
+    refs = [referenced(r.data) for r in records]
+    pending = pending_of(set().union(*refs))
+    return [(r, [h for h in hashes if h in pending]) for r, hashes in zip(records, refs)]
 
 
 def update_refs(changes: list[tuple[str, str, dict | None, dict]]) -> None:
     """Keep ``photo_refs`` in step with records written: ``(entity, id, old data, new data)``."""
     added, removed = [], []
     for entity, entity_id, old, new in changes:
-        before, after = photo_hashes(old), photo_hashes(new)
+        before, after = set(referenced(old)), set(referenced(new))
         added.extend({"sha256": h, "entity": entity, "entity_id": entity_id} for h in after - before)
         removed.extend((h, entity, entity_id) for h in before - after)
     if removed:

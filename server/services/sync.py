@@ -363,12 +363,10 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
         # Nothing visible is left: jump to the newest sequence number so the
         # next pull does not rescan invisible changes.
         last = max([after, newest] + [r.seq for r in rows])
-    pending = photos.pending_of(set().union(*(photos.photo_hashes(r.data) for r in rows)))
     changes = []
-    for r in rows:
+    for r, waiting in photos.with_pending(rows):
         change = {"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "deleted": r.deleted,
                   "data": record_hooks.visible_data(scope, r.entity, r.data)}
-        waiting = [h for f in photos.PHOTO_FIELDS for h in (r.data.get(f) or []) if h in pending]
         if waiting:
             # Referenced but not uploaded yet (a contract extension clients may ignore).
             change["pending_photos"] = waiting

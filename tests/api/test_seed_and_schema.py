@@ -15,7 +15,6 @@ from tests.conftest import BACKENDS, PG_URL, TEST_CONFIG
 
 
 def test_seed_demo_is_idempotent(app, runner):
-    from server.extensions import db
     from server.models import Beat, Grid, User
 
     def counts():
@@ -42,7 +41,6 @@ def test_migrations_from_empty_match_the_models(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from server.extensions import db
 
     engine = create_engine(database_url)
     with engine.connect() as conn:
