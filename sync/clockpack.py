@@ -17,6 +17,7 @@ side by side in one table.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 PACKED_VERSION = 2
@@ -28,12 +29,16 @@ class _Unpackable(Exception):
     """These clocks do not have the shape merge makes; store them as they are."""
 
 
+_stamp_of = itemgetter(*STAMP_KEYS)
+_VALUE_ENTRY_LEN = len(STAMP_KEYS) + 1
+
+
 class _Stamps:
     """The table of distinct stamps, filled while packing."""
 
     def __init__(self) -> None:
         self.rows: list[list] = []
-        self._index: dict[tuple, int] = {}
+        self.index_of: dict[tuple, int] = {}
 
     def ref(self, entry: dict, n_extra: int) -> int:
         """The index of ``entry``'s stamp.
@@ -43,10 +48,10 @@ class _Stamps:
         """
         if type(entry) is not dict or len(entry) != len(STAMP_KEYS) + n_extra:
             raise _Unpackable
-        key = (entry["hlc"], entry["mutation"], entry["device"], entry["actor"], entry["base"], entry["at"])
-        index = self._index.get(key)
+        key = _stamp_of(entry)
+        index = self.index_of.get(key)
         if index is None:
-            index = self._index[key] = len(self.rows)
+            index = self.index_of[key] = len(self.rows)
             self.rows.append(list(key))
         return index
 
@@ -63,14 +68,30 @@ def pack(clocks: Any) -> Any:
 
 def _keyed(entries: dict, stamps: _Stamps, by: str, extra: tuple[str, ...]) -> list[list]:
     """``[[stamp, *extra values]]`` of a dict keyed by each entry's own ``by`` (device or mutation)."""
-    if not entries:
-        return []
     out = []
+    ref = stamps.ref
+    n_extra = len(extra)
     for key, entry in entries.items():
-        ref = stamps.ref(entry, len(extra))
+        index = ref(entry, n_extra)
         if entry[by] != key:
             raise _Unpackable
-        out.append([ref, *[entry[k] for k in extra]])
+        out.append([index, *[entry[k] for k in extra]])
+    return out
+
+
+def _values(entries: dict, stamps: _Stamps) -> list[list]:
+    """``_keyed(entries, stamps, "device", ("value",))``, the commonest section, unrolled."""
+    out = []
+    index_of, rows = stamps.index_of, stamps.rows
+    for device, entry in entries.items():
+        if type(entry) is not dict or len(entry) != _VALUE_ENTRY_LEN or entry["device"] != device:
+            raise _Unpackable
+        key = _stamp_of(entry)
+        index = index_of.get(key)
+        if index is None:
+            index = index_of[key] = len(rows)
+            rows.append(list(key))
+        out.append([index, entry["value"]])
     return out
 
 
@@ -80,8 +101,7 @@ def _pack(clocks: dict) -> dict:
     if not isinstance(state, dict) or state.keys() != {"history", "lost"}:
         raise _Unpackable
     try:
-        fields = {name: _keyed(entries, stamps, "device", ("value",))
-                  for name, entries in clocks["fields"].items()}
+        fields = {name: _values(entries, stamps) for name, entries in clocks["fields"].items()}
         sets = {name: {element: _tag(tag, stamps) for element, tag in tags.items()}
                 for name, tags in clocks["sets"].items()}
         history = [[stamps.ref(h, 3), h["op"], h["from"], h["to"]] for h in state["history"]]

@@ -7,7 +7,7 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
 from server.extensions import db
 from server.models import Device, User
-from server.services.auth import token_problem
+from server.services.auth import check_token
 from server.services.scope import Scope, scope_for
 
 _MESSAGES = {
@@ -26,13 +26,17 @@ def _unauthorized(code: str):
 def register_jwt_callbacks(jwt) -> None:
     @jwt.token_in_blocklist_loader
     def _blocked(_header, payload):
-        problem = token_problem(payload)
-        g.token_problem = problem
-        return problem is not None
+        check = check_token(payload)
+        # Kept for the request: the session's identity map holds objects only
+        # while something refers to them, and the user and device are asked
+        # for again below.
+        g.token_check = check
+        return check.problem is not None
 
     @jwt.revoked_token_loader
     def _revoked(_header, _payload):
-        return _unauthorized(g.get("token_problem") or "token_revoked")
+        check = g.get("token_check")
+        return _unauthorized((check and check.problem) or "token_revoked")
 
     @jwt.expired_token_loader
     def _expired(_header, _payload):
@@ -48,6 +52,9 @@ def register_jwt_callbacks(jwt) -> None:
 
     @jwt.user_lookup_loader
     def _load_user(_header, payload):
+        check = g.get("token_check")
+        if check is not None and check.user is not None and str(check.user.id) == payload["sub"]:
+            return check.user
         return db.session.get(User, int(payload["sub"]))
 
 
@@ -58,7 +65,11 @@ def current_user() -> User:
 
 
 def current_device() -> Device:
-    return db.session.get(Device, get_jwt()["dev"])
+    check = g.get("token_check")
+    device_id = get_jwt()["dev"]
+    if check is not None and check.device is not None and check.device.id == device_id:
+        return check.device
+    return db.session.get(Device, device_id)
 
 
 def current_scope() -> Scope:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, jsonify, request
 from flask_smorest import Blueprint
 
@@ -11,6 +13,8 @@ from server.errors import ApiError
 from server.models.types import utcnow
 from server.schemas.sync import PullAnswerSchema, PullQuerySchema, PushAnswerSchema, PushSchema
 from server.services import sync as sync_service
+
+LAST_SEEN_STEP = timedelta(minutes=1)
 
 blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline sync: push and pull")
 
@@ -30,7 +34,10 @@ def push(body):
     if body["device_id"] != device.id:
         raise ApiError(422, "invalid", "device_id is not the device of this session.",
                        {"device_id": ["Does not match the token's device."]})
-    device.last_seen_at = utcnow()
+    now = utcnow()
+    # Minute precision is enough for the device list and spares most pushes a write.
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_STEP:
+        device.last_seen_at = now
     # The schema documents the answer; the hot path skips re-serialising it.
     return jsonify(sync_service.apply_mutations(current_user(), current_scope(), device.id, body["mutations"]))
 

@@ -12,11 +12,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from server.extensions import db
 from server.models import AuditEntry
 from server.models.types import utcnow
+from server.services.bulk import insert_many
 from server.services.writes import lock_counter
 
 GENESIS = "0" * 64
@@ -54,8 +55,7 @@ def record_audits(entries: list[dict], counter) -> None:
                "data": None, **entry, "at": at, "prev_hash": head}
         row["hash"] = head = entry_hash(row)
         rows.append(row)
-    # Core insert: the ORM bulk path costs more than the SQL for a push of hundreds.
-    db.session.connection().execute(insert(AuditEntry.__table__), rows)
+    insert_many(AuditEntry.__table__, rows)
     counter.audit_head = head
 
 

@@ -10,6 +10,8 @@ logged out by that.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_jwt_extended import create_access_token, create_refresh_token
 
 from server.errors import ApiError
@@ -80,16 +82,25 @@ def revoke_device(admin: User, device_id: str) -> Device:
     return device
 
 
-def token_problem(jwt_payload: dict) -> str | None:
-    """Why a token with this payload may no longer be used, or None when it may."""
+@dataclass(frozen=True)
+class TokenCheck:
+    """Why a token may no longer be used (``problem``, None when it may), and whose it is."""
+
+    problem: str | None
+    device: Device | None = None
+    user: User | None = None
+
+
+def check_token(jwt_payload: dict) -> TokenCheck:
+    """Check a token's device and user; the request keeps both rather than loading them again."""
     device = db.session.get(Device, jwt_payload.get("dev", ""))
     if device is None:
-        return "token_revoked"
+        return TokenCheck("token_revoked")
     if device.revoked_at is not None:
-        return "device_revoked"
+        return TokenCheck("device_revoked")
     if str(device.user_id) != jwt_payload.get("sub") or device.token_generation != jwt_payload.get("gen"):
-        return "token_revoked"
+        return TokenCheck("token_revoked")
     user = db.session.get(User, device.user_id)
     if user is None or not user.active:
-        return "token_revoked"
-    return None
+        return TokenCheck("token_revoked")
+    return TokenCheck(None, device, user)

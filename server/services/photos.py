@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, delete, insert, select, tuple_
+from sqlalchemy import and_, delete, select, tuple_
 
 from server.errors import ApiError
 from server.extensions import db
 from server.media import MediaNotFound, MediaStorage, media_from_url
 from server.models import Photo, PhotoRef, PhotoUpload, Record
 from server.models.types import utcnow
+from server.services.bulk import insert_many
 from server.services.photo_pipeline import PhotoError, ingest
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -202,7 +203,7 @@ def update_refs(changes: list[tuple[str, str, dict | None, dict]]) -> None:
         db.session.execute(delete(PhotoRef).where(
             tuple_(PhotoRef.sha256, PhotoRef.entity, PhotoRef.entity_id).in_(removed)))
     if added:
-        db.session.connection().execute(insert(PhotoRef.__table__), added)
+        insert_many(PhotoRef.__table__, added)
 
 
 def _referenced_by_visible_record(scope, sha: str) -> bool:

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from server.extensions import db
 from server.models import AppliedMutation, Conflict, Record
@@ -24,6 +24,7 @@ from server.models.types import utcnow
 from server.schemas.records import validate_values
 from server.services import notifications, photos, record_hooks
 from server.services.audit import record_audits
+from server.services.bulk import insert_many, update_many
 from server.services.rules import Caller, Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
 from server.services.writes import lock_counter, next_seq
@@ -124,8 +125,9 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
 
     _write(batch, counter)
     counter.hlc = clock.last or counter.hlc
+    last_seq = counter.last_seq  # read before the commit expires it
     db.session.commit()
-    return {"results": results, "cursor": encode_cursor(counter.last_seq), "hlc": clock.send()}
+    return {"results": results, "cursor": encode_cursor(last_seq), "hlc": clock.send()}
 
 
 def _load(batch: Batch, mutations: list[Mutation]) -> None:
@@ -278,18 +280,9 @@ def _write(batch: Batch, counter) -> None:
             row.pop("_new")
         else:
             updates.append({"k_entity": key[0], "k_entity_id": key[1], **values})
-    if inserts:
-        db.session.connection().execute(insert(Record.__table__), inserts)
-    if updates:
-        from sqlalchemy import bindparam
-
-        stmt = (
-            update(Record.__table__)
-            .where(Record.entity == bindparam("k_entity"), Record.entity_id == bindparam("k_entity_id"))
-        )
-        db.session.connection().execute(stmt, updates)
-    if batch.applied:
-        db.session.connection().execute(insert(AppliedMutation.__table__), batch.applied)
+    insert_many(Record.__table__, inserts)
+    update_many(Record.__table__, ("entity", "entity_id"), updates)
+    insert_many(AppliedMutation.__table__, batch.applied)
     photos.update_refs(photo_changes)
     _write_conflicts(batch)
     notifications.write(batch.notifications)

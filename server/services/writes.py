@@ -65,8 +65,11 @@ def _leave_queue(session, transaction) -> None:
 def lock_counter() -> SyncCounter:
     """Take the write lock and return the counter row, creating it on first use."""
     _queue_for_sqlite_writes()
+    # A Core statement: the ORM's would first look for counter objects to
+    # update in the session, on every push.
+    table = SyncCounter.__table__
     result = db.session.execute(
-        update(SyncCounter).where(SyncCounter.id == COUNTER_ID).values(last_seq=SyncCounter.last_seq)
+        update(table).where(table.c.id == COUNTER_ID).values(last_seq=table.c.last_seq)
     )
     if result.rowcount == 0:
         db.session.add(SyncCounter(id=COUNTER_ID, last_seq=0, hlc=None))

@@ -176,3 +176,26 @@ def test_rate_limits_are_shared_across_workers_through_redis(database_url, tmp_p
     assert login(worker_a, username="g2-2", password="wrong-c").status_code == 429
     assert login(worker_b, username="g2-2", password="wrong-d").status_code == 429
     redis.Redis.from_url(url).flushdb()
+
+
+def test_a_push_shows_in_the_device_list_as_when_the_phone_was_last_seen(app, client, auth):
+    from datetime import datetime, timedelta, timezone
+
+    from server.extensions import db
+    from server.models import Device
+
+    token = login(client, device_id="phone-seen-1").get_json()["access_token"]
+    long_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    with app.app_context():
+        db.session.get(Device, "phone-seen-1").last_seen_at = long_ago
+        db.session.commit()
+
+    def last_seen():
+        devices = client.get("/api/admin/devices", headers=auth.headers("admin")).get_json()
+        stamp = next(d["last_seen_at"] for d in devices if d["id"] == "phone-seen-1")
+        return datetime.fromisoformat(stamp)
+
+    assert last_seen() < datetime.now(timezone.utc) - timedelta(days=2)
+    pushed = client.post("/api/sync/push", json={"device_id": "phone-seen-1", "mutations": []}, headers=bearer(token))
+    assert pushed.status_code == 200
+    assert last_seen() > datetime.now(timezone.utc) - timedelta(minutes=5)

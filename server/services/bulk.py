@@ -1,0 +1,90 @@
+"""Many-row INSERTs and UPDATEs for the push path, straight to the driver.
+
+A push writes hundreds of rows to a few tables. SQLAlchemy's Core
+``execute(insert(table), rows)`` rebuilds every row's parameters through its
+general compiled-statement machinery, which cost more than SQLite storing the
+rows. Here each statement is compiled once per dialect and column set, every
+value goes through its column type's own bind processor (so the stored form
+is exactly what the ORM writes and reads back), and the rows go to the
+driver's ``executemany`` in one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import Table, and_, bindparam, insert, update
+
+from server.extensions import db
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]  # row keys, in the order the statement takes them
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    positional: bool
+
+    def params(self, rows: list[dict]) -> list:
+        pairs = tuple(zip(self.names, self.processors))
+        if self.positional:
+            return [tuple([row[n] if p is None else p(row[n]) for n, p in pairs]) for row in rows]
+        return [{n: row[n] if p is None else p(row[n]) for n, p in pairs} for row in rows]
+
+
+_plans: dict[tuple, _Plan] = {}
+
+
+def _plan(key: tuple, build: Callable[[], tuple[Any, dict[str, Any]]], dialect) -> _Plan:
+    """The cached plan for ``key``; ``build`` makes the statement and its binds' types on a miss."""
+    plan = _plans.get(key)
+    if plan is None:
+        statement, bind_types = build()
+        compiled = statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup) if dialect.positional else tuple(compiled.binds)
+        escaped = compiled.escaped_bind_names
+        if escaped and any(escaped.get(n, n) != n for n in names):
+            raise ValueError(f"column names that need escaping: {names}")
+        processors = tuple(bind_types[n].dialect_impl(dialect).bind_processor(dialect) for n in names)
+        plan = _plans[key] = _Plan(compiled.string, names, processors, dialect.positional)
+    return plan
+
+
+def insert_many(table: Table, rows: list[dict]) -> None:
+    """INSERT ``rows`` (dicts with the same keys: column names) into ``table``."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    columns = tuple(rows[0])
+    key = ("insert", table.name, columns, connection.dialect.name)
+
+    def build():
+        statement = insert(table).values({c: bindparam(c) for c in columns})
+        return statement, {c: table.c[c].type for c in columns}
+
+    plan = _plan(key, build, connection.dialect)
+    connection.exec_driver_sql(plan.sql, plan.params(rows))
+
+
+def update_many(table: Table, keys: tuple[str, ...], rows: list[dict]) -> None:
+    """UPDATE the rows of ``table`` whose ``keys`` columns match, setting the other columns given.
+
+    Each dict holds the key columns as ``k_<name>`` and the new values by column name.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    values = tuple(c for c in rows[0] if not c.startswith("k_"))
+    key = ("update", table.name, keys, values, connection.dialect.name)
+
+    def build():
+        statement = (
+            update(table)
+            .where(and_(*[table.c[k] == bindparam(f"k_{k}") for k in keys]))
+            .values({c: bindparam(c) for c in values})
+        )
+        return statement, {c: table.c[c].type for c in values} | {f"k_{k}": table.c[k].type for k in keys}
+
+    plan = _plan(key, build, connection.dialect)
+    connection.exec_driver_sql(plan.sql, plan.params(rows))
