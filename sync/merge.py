@@ -167,8 +167,13 @@ def _saw(x: dict, y: dict) -> bool:
     return x["base"] is not None and x["base"] >= y["at"]
 
 
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def _same(a: Any, b: Any) -> bool:
     """JSON equality (so that ``1``, ``1.0`` and ``true`` stay different values)."""
+    if type(a) is type(b) and type(a) in _PLAIN:
+        return a == b
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
@@ -199,10 +204,16 @@ def _clocks(state: EntityState, *, writable: bool = True) -> dict:
 
 
 def _write_scalar(data: dict, clocks: dict, name: str, value: Any, stamp: dict) -> None:
-    current = clocks["fields"].get(name, {}).get(stamp["device"])
+    old = clocks["fields"].get(name)
+    if not old:
+        # The first write of the field: it is the value.
+        clocks["fields"][name] = {stamp["device"]: {**stamp, "value": copy_json(value)}}
+        data[name] = copy_json(value)
+        return
+    current = old.get(stamp["device"])
     if current is not None and _key(current) >= _key(stamp):
         return  # this device already wrote something newer (or this very write)
-    entries = dict(clocks["fields"].get(name, {}))
+    entries = dict(old)
     entries[stamp["device"]] = {**stamp, "value": copy_json(value)}
     clocks["fields"][name] = entries
     data[name] = copy_json(max(entries.values(), key=_key)["value"])
@@ -320,8 +331,8 @@ def _losing(stamp: dict, value: Any, **extra: Any) -> dict:
 
 
 def _scalar_conflicts(name: str, entries: dict) -> Iterable[tuple[str, str, dict, tuple]]:
-    if not entries:
-        return
+    if len(entries) < 2:
+        return  # one device's writes never conflict with each other
     winner = max(entries.values(), key=_key)
     for write in entries.values():
         if write["device"] == winner["device"] or _same(write["value"], winner["value"]):
@@ -457,6 +468,9 @@ def merge(state: EntityState | None, mutation: Mutation) -> MergeResult:
     if not changed:
         return MergeResult(before, False)
     after = EntityState(data, clocks, before.version + 1, deleted)
+    if not exists:
+        # One write by one device holds no conflict of any kind.
+        return MergeResult(state=after, changed=True)
     touched = frozenset(mutation.data)
     old = live_conflicts(spec.name, mutation.entity_id, state, touched)
     new = live_conflicts(spec.name, mutation.entity_id, after, touched)

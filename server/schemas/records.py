@@ -7,7 +7,9 @@ element. A create must carry the required fields; updates are partial.
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any, Callable
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -147,16 +149,89 @@ SET_ELEMENTS = {
 MAX_SET_CHANGE = 50
 
 
+def _quick_check(field: fields.Field) -> Callable[[Any], bool] | None:
+    """A check that passes only values ``field`` accepts, in a fraction of its time.
+
+    A value it does not pass still goes to the field, which answers with its
+    own message; None when the field's type or validators are not covered.
+    """
+    kind = type(field)
+    if kind is fields.Raw:
+        accepts = _not_none
+    elif kind is StrictStr:
+        accepts = _is_str
+    elif kind is StrictInt:
+        accepts = _is_int
+    elif kind is StrictFloat:
+        accepts = _is_plain_float
+    else:
+        return None
+    checks = [accepts]
+    for validator in field.validators:
+        if type(validator) is validate.Length and validator.equal is None:
+            checks.append(_length(validator.min, validator.max))
+        elif type(validator) is validate.OneOf:
+            checks.append(frozenset(validator.choices).__contains__)
+        elif type(validator) is validate.Range:
+            checks.append(_range(validator))
+        else:
+            return None
+    allow_none = field.allow_none
+    if len(checks) == 1:
+        only = checks[0]
+        return (lambda v: v is None or only(v)) if allow_none else only
+    return lambda v: (allow_none and v is None) or all(check(v) for check in checks)
+
+
+def _not_none(v: Any) -> bool:
+    return v is not None
+
+
+def _is_str(v: Any) -> bool:
+    return type(v) is str
+
+
+def _is_int(v: Any) -> bool:
+    return type(v) is int
+
+
+def _is_plain_float(v: Any) -> bool:
+    # Integers only where a float holds them exactly; no NaN or infinity.
+    return (type(v) is float and math.isfinite(v)) or (type(v) is int and -(2 ** 53) < v < 2 ** 53)
+
+
+def _length(low: int | None, high: int | None) -> Callable[[Any], bool]:
+    return lambda v: (low is None or len(v) >= low) and (high is None or len(v) <= high)
+
+
+def _range(r: validate.Range) -> Callable[[Any], bool]:
+    def within(v: Any) -> bool:
+        if r.min is not None and (v < r.min if r.min_inclusive else v <= r.min):
+            return False
+        return r.max is None or not (v > r.max if r.max_inclusive else v >= r.max)
+
+    return within
+
+
+_QUICK = {id(schema): {name: _quick_check(field) for name, field in schema.load_fields.items()}
+          for schema in SCHEMAS.values()}
+
+
 def _field_errors(schema: Schema, data: dict) -> dict:
     """Run each given field's own deserialisation and validators.
 
     The same marshmallow fields as ``schema.load``, without the schema-level
     machinery around them, which cost more than the fields themselves on the
-    push path (hundreds of mutations per request).
+    push path (hundreds of mutations per request). Values a quick check
+    passes (see ``_quick_check``) skip the field.
     """
     errors: dict = {}
     fields_ = schema.load_fields
+    quick = _QUICK.get(id(schema), {})
     for name, value in data.items():
+        check = quick.get(name)
+        if check is not None and check(value):
+            continue
         field = fields_.get(name)
         if field is None:
             errors[name] = ["Unknown field."]

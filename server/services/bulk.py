@@ -12,6 +12,8 @@ driver's ``executemany`` in one call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable
 
 from sqlalchemy import Table, and_, bindparam, insert, update
@@ -36,6 +38,21 @@ class _Plan:
 _plans: dict[tuple, _Plan] = {}
 
 
+def _processor(type_, dialect) -> Callable[[Any], Any] | None:
+    process = type_.dialect_impl(dialect).bind_processor(dialect)
+    if process is not None and _python_type(type_) is datetime:
+        # A push stamps its rows with one time: convert it once, not per row.
+        process = lru_cache(maxsize=16)(process)
+    return process
+
+
+def _python_type(type_):
+    try:
+        return type_.python_type
+    except NotImplementedError:
+        return None
+
+
 def _plan(key: tuple, build: Callable[[], tuple[Any, dict[str, Any]]], dialect) -> _Plan:
     """The cached plan for ``key``; ``build`` makes the statement and its binds' types on a miss."""
     plan = _plans.get(key)
@@ -46,7 +63,7 @@ def _plan(key: tuple, build: Callable[[], tuple[Any, dict[str, Any]]], dialect) 
         escaped = compiled.escaped_bind_names
         if escaped and any(escaped.get(n, n) != n for n in names):
             raise ValueError(f"column names that need escaping: {names}")
-        processors = tuple(bind_types[n].dialect_impl(dialect).bind_processor(dialect) for n in names)
+        processors = tuple(_processor(bind_types[n], dialect) for n in names)
         plan = _plans[key] = _Plan(compiled.string, names, processors, dialect.positional)
     return plan
 

@@ -14,6 +14,7 @@ import base64
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -55,6 +56,7 @@ class Batch:
     audits: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
     value_errors: dict = field(default_factory=dict)  # mutation id -> errors, checked before the lock
+    now: datetime = field(default_factory=utcnow)  # the time stamped on everything the push writes
 
 
 def _result(mutation_id, status, **extra) -> dict:
@@ -76,7 +78,7 @@ def note_applied(batch: Batch, m: Mutation, *, entity: str, entity_id: str, data
     batch.applied.append({
         "id": m.id, "device_id": m.device_id, "user_id": batch.caller.user_id, "entity": m.entity,
         "entity_id": m.entity_id, "op": m.op, "hlc": m.hlc, "status": "applied", "version": None,
-        "received_at": utcnow(),
+        "received_at": batch.now,
     })
     batch.audits.append({
         "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
@@ -113,6 +115,7 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
         parsed.append((i, m))
 
     counter = lock_counter()
+    batch.now = utcnow()  # after the lock: writers' times follow their commit order
     clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc)
     for n, (i, m) in enumerate(parsed):
         hlc, _clamped = admit_hlc(m.hlc, clock, max_ahead_ms=cfg["GRIDWALK_MAX_CLOCK_AHEAD_MS"])
@@ -203,7 +206,7 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
     batch.dirty.add(key)
     if row is None:
         batch.rows[key] = {"entity": m.entity, "entity_id": m.entity_id, "grid_id": grid_id,
-                           "department_id": department_id, "created_at": utcnow(), "_new": True}
+                           "department_id": department_id, "created_at": batch.now, "_new": True}
     elif department_id != row.get("department_id"):
         batch.rows[key]["department_id"] = department_id
     for c in merged.conflicts:
@@ -219,7 +222,7 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
     batch.applied.append({
         "id": m.id, "device_id": m.device_id, "user_id": batch.caller.user_id, "entity": m.entity,
         "entity_id": m.entity_id, "op": m.op, "hlc": m.hlc, "status": status, "version": version,
-        "received_at": utcnow(),
+        "received_at": batch.now,
     })
     batch.audits.append({
         "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
@@ -261,7 +264,7 @@ def _check_scope(batch: Batch, m: Mutation, row: dict | None) -> tuple[int | Non
 
 def _write(batch: Batch, counter) -> None:
     tz = current_app.config["GRIDWALK_TIMEZONE"]
-    now = utcnow()
+    now = batch.now
     inserts, updates, photo_changes = [], [], []
     for key in sorted(batch.dirty, key=lambda k: (k[0], k[1])):
         state: EntityState = batch.states[key]

@@ -101,3 +101,16 @@ def test_audit_verify_finds_the_newest_entries_deleted(app, runner, client, auth
     _tamper(app, "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 1 and "truncated" in result.output
+
+
+def test_the_hashed_form_of_an_entry_is_the_one_stored_trails_were_chained_with():
+    """A stored trail verifies only while the bytes hashed stay the same."""
+    from datetime import datetime, timezone
+
+    from server.services.audit import entry_hash
+
+    entry = {"actor_id": 7, "actor": "g1-2", "device_id": "phone-1", "action": "report.create", "entity": "report",
+             "entity_id": "r-1", "mutation_id": "m-1", "data": {"description": "井盖破损", "severity": 2, "lat": 30.2985},
+             "prev_hash": "0" * 64, "at": datetime(2026, 11, 22, 1, 2, 3, 456000, tzinfo=timezone.utc)}
+    assert entry_hash(entry) == "158013547acd11aff98ea1d76788cd544feb52f699d65f3d4f432b7208986a1f"
+    assert entry_hash(entry, "2026-11-22T01:02:03.456000+00:00") == entry_hash(entry)
