@@ -3,7 +3,6 @@
 from server.models.org import Community, Department, District, Grid, Street  # noqa: F401
 from server.models.people import Beat, Checkpoint, Device, Team, User  # noqa: F401
 from server.models.records import (  # noqa: F401
-    AppliedMutation,
     AuditEntry,
     Conflict,
     Notification,

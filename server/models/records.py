@@ -52,22 +52,6 @@ class Record(db.Model):
     )
 
 
-class AppliedMutation(db.Model):
-    """Every mutation the server applied, so a retry answers ``duplicate``."""
-
-    __tablename__ = "applied_mutations"
-    id = db.Column(db.String(36), primary_key=True)
-    device_id = db.Column(db.String(64), nullable=False, index=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
-    entity = db.Column(db.String(24), nullable=False)
-    entity_id = db.Column(db.String(36), nullable=False)
-    op = db.Column(db.String(24), nullable=False)
-    hlc = db.Column(db.String(96), nullable=False)
-    status = db.Column(db.String(16), nullable=False)
-    version = db.Column(db.Integer, nullable=True)
-    received_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
-
-
 class Conflict(db.Model):
     """A value that lost to a concurrent edit, kept until the huddle resolves it."""
 
@@ -102,8 +86,18 @@ class AuditEntry(db.Model):
     data = db.Column(JSONType, nullable=True)
     prev_hash = db.Column(db.String(64), nullable=False)
     hash = db.Column(db.String(64), nullable=False)
+    # For an entry that applied a synced mutation: how it was answered
+    # (applied / conflict) and the record version it made. A retry of the
+    # mutation id is answered `duplicate` from here. Outside the hash, as
+    # entries chained before these columns existed were hashed without them.
+    status = db.Column(db.String(16), nullable=True)
+    version = db.Column(db.Integer, nullable=True)
 
-    __table_args__ = (db.Index("ix_audit_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        db.Index("ix_audit_entity", "entity", "entity_id"),
+        # One entry per applied mutation id (entries of other actions have none).
+        db.Index("ux_audit_mutation_id", "mutation_id", unique=True),
+    )
 
 
 class Photo(db.Model):

@@ -62,7 +62,7 @@ def record_audits(entries: list[dict], counter) -> None:
     rows = []
     for entry in entries:
         row = {"actor_id": None, "device_id": None, "entity": None, "entity_id": None, "mutation_id": None,
-               "data": None, **entry, "at": at, "prev_hash": head}
+               "data": None, "status": None, "version": None, **entry, "at": at, "prev_hash": head}
         row["hash"] = head = entry_hash(row, at_iso)
         rows.append(row)
     insert_many(AuditEntry.__table__, rows)

@@ -29,6 +29,9 @@ class _Plan:
     positional: bool
 
     def params(self, rows: list[dict]) -> list:
+        width = len(self.names)
+        if any(len(row) != width for row in rows):
+            raise ValueError(f"every row must give exactly {self.names}")
         pairs = tuple(zip(self.names, self.processors))
         if self.positional:
             return [tuple([row[n] if p is None else p(row[n]) for n, p in pairs]) for row in rows]

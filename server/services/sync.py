@@ -3,8 +3,9 @@
 ``apply_mutations`` is used by ``POST /api/sync/push``, by REST actions (which
 build mutations) and by the CLI. Per batch it takes the write lock, loads the
 records and already-applied mutation ids in two queries, merges each mutation
-with the pure rules of ``sync.merge``, and writes records, conflicts, applied
-ids and audit entries in one transaction. Each mutation stands alone: a
+with the pure rules of ``sync.merge``, and writes records, conflicts and audit
+entries in one transaction: one entry per applied mutation, which also
+answers its retries (``duplicate``). Each mutation stands alone: a
 rejected one changes nothing and the rest still apply.
 """
 
@@ -20,7 +21,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from server.extensions import db
-from server.models import AppliedMutation, Conflict, Record
+from server.models import AuditEntry, Conflict, Record
 from server.models.types import utcnow
 from server.schemas.records import validate_values
 from server.services import notifications, photos, record_hooks
@@ -52,7 +53,6 @@ class Batch:
     seen_ids: dict = field(default_factory=dict)  # mutation id -> version
     conflicts: dict = field(default_factory=dict)  # conflict id -> (Conflict, grid_id)
     superseded: set = field(default_factory=set)
-    applied: list = field(default_factory=list)
     audits: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
     value_errors: dict = field(default_factory=dict)  # mutation id -> errors, checked before the lock
@@ -75,15 +75,10 @@ def _rejected(mutation_id, code, message, details=None) -> dict:
 def note_applied(batch: Batch, m: Mutation, *, entity: str, entity_id: str, data: dict) -> None:
     """Remember a mutation that changed no record (resolve, read) as applied and audit it."""
     batch.seen_ids[m.id] = None
-    batch.applied.append({
-        "id": m.id, "device_id": m.device_id, "user_id": batch.caller.user_id, "entity": m.entity,
-        "entity_id": m.entity_id, "op": m.op, "hlc": m.hlc, "status": "applied", "version": None,
-        "received_at": batch.now,
-    })
     batch.audits.append({
         "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
         "action": f"{m.entity}.{m.op}", "entity": entity, "entity_id": entity_id, "mutation_id": m.id,
-        "data": data,
+        "data": data, "status": "applied", "version": None,
     })
 
 
@@ -137,9 +132,9 @@ def _load(batch: Batch, mutations: list[Mutation]) -> None:
     ids = list({m.id for m in mutations})
     for chunk in _chunks(ids, 500):
         for row in db.session.execute(
-            select(AppliedMutation.id, AppliedMutation.version).where(AppliedMutation.id.in_(chunk))
+            select(AuditEntry.mutation_id, AuditEntry.version).where(AuditEntry.mutation_id.in_(chunk))
         ):
-            batch.seen_ids[row.id] = row.version
+            batch.seen_ids[row.mutation_id] = row.version
     keys = list({(m.entity, m.entity_id) for m in mutations if m.entity in RECORD_ENTITIES})
     load_records(batch, keys)
 
@@ -219,15 +214,11 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
     status = "conflict" if mine else "applied"
     version = merged.state.version
     batch.seen_ids[m.id] = version
-    batch.applied.append({
-        "id": m.id, "device_id": m.device_id, "user_id": batch.caller.user_id, "entity": m.entity,
-        "entity_id": m.entity_id, "op": m.op, "hlc": m.hlc, "status": status, "version": version,
-        "received_at": batch.now,
-    })
     batch.audits.append({
         "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
         "action": f"{m.entity}.{m.op}", "entity": m.entity, "entity_id": m.entity_id,
         "mutation_id": m.id, "data": {"hlc": m.hlc, "base_version": m.base_version, **m.data},
+        "status": status, "version": version,
     })
     if m.entity == "ticket" and status == "applied":
         batch.notifications.extend(notifications.on_ticket(m, merged.state, grid_id))
@@ -285,7 +276,6 @@ def _write(batch: Batch, counter) -> None:
             updates.append({"k_entity": key[0], "k_entity_id": key[1], **values})
     insert_many(Record.__table__, inserts)
     update_many(Record.__table__, ("entity", "entity_id"), updates)
-    insert_many(AppliedMutation.__table__, batch.applied)
     photos.update_refs(photo_changes)
     _write_conflicts(batch)
     notifications.write(batch.notifications)

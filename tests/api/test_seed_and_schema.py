@@ -125,3 +125,39 @@ def test_the_photo_reference_migration_indexes_the_photos_of_existing_records(sc
         refs = set(db.session.execute(text("SELECT sha256, entity, entity_id FROM photo_refs")).all())
         db.engine.dispose()
     assert refs == {(photo, "report", "r-1"), (other, "report", "r-1"), (other, "ticket", "t-1")}
+
+
+def test_mutations_applied_before_the_audit_log_kept_their_ids_are_still_answered_duplicate(scratch_database):
+    from flask_migrate import downgrade, upgrade
+
+    from server.seed import seed_demo
+    from tests.api.sync_helpers import mutation, report
+    from tests.conftest import PASSWORD
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": scratch_database})
+    client = app.test_client()
+    with app.app_context():
+        upgrade()
+        seed_demo(password=PASSWORD)
+    token = client.post("/api/auth/login", json={"username": "g1-2", "password": PASSWORD,
+                                                  "device_id": "phone-m1"}).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    created = mutation("report", "create", report(), device="phone-m1")
+    edited = mutation("report", "update", {"severity": 3}, entity_id=created["entity_id"], device="phone-m1")
+
+    def push(*mutations):
+        response = client.post("/api/sync/push", json={"device_id": "phone-m1", "mutations": list(mutations)},
+                               headers=headers)
+        assert response.status_code == 200, response.get_json()
+        return [(r["status"], r.get("version")) for r in response.get_json()["results"]]
+
+    assert push(created, edited) == [("applied", 1), ("applied", 2)]
+    with app.app_context():
+        downgrade(revision="98aeef383e40")  # applied ids in a table of their own again
+        kept = db.session.execute(text("SELECT id, status, version FROM applied_mutations ORDER BY version")).all()
+        db.session.remove()  # ends the read, whose table lock would hold up the upgrade on PostgreSQL
+        assert [tuple(row) for row in kept] == [(created["id"], "applied", 1), (edited["id"], "applied", 2)]
+        upgrade()
+    assert push(created, edited) == [("duplicate", 1), ("duplicate", 2)]
+    with app.app_context():
+        db.engine.dispose()

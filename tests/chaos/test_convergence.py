@@ -303,11 +303,12 @@ def server_state(app):
 def applied_and_audited(app) -> tuple[dict, dict]:
     """``({mutation id: {"status", "version"}}, {mutation id: audit entries})`` from the database."""
     from server.extensions import db
-    from server.models import AppliedMutation, AuditEntry
+    from server.models import AuditEntry
 
     with app.app_context():
-        applied = {row.id: {"status": row.status, "version": row.version} for row in db.session.execute(
-            select(AppliedMutation.id, AppliedMutation.status, AppliedMutation.version))}
+        applied = {row.mutation_id: {"status": row.status, "version": row.version} for row in db.session.execute(
+            select(AuditEntry.mutation_id, AuditEntry.status, AuditEntry.version)
+            .where(AuditEntry.status.is_not(None)))}
         audits = dict(db.session.execute(
             select(AuditEntry.mutation_id, func.count()).where(AuditEntry.mutation_id.is_not(None))
             .group_by(AuditEntry.mutation_id)).all())

@@ -117,7 +117,7 @@ def _kill_when_committed(server, database: str, applied_before: int, timeout_s: 
     try:
         with engine.connect() as conn:
             while time.monotonic() < deadline:
-                if conn.execute(text("SELECT count(*) FROM applied_mutations")).scalar() > applied_before:
+                if conn.execute(text("SELECT count(*) FROM audit_log WHERE status IS NOT NULL")).scalar() > applied_before:
                     break
                 conn.rollback()  # a fresh snapshot for the next look
                 time.sleep(0.001)
@@ -130,7 +130,7 @@ def _applied_count(database: str) -> int:
     engine = create_engine(normalise_database_url(database))
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT count(*) FROM applied_mutations")).scalar()
+            return conn.execute(text("SELECT count(*) FROM audit_log WHERE status IS NOT NULL")).scalar()
     finally:
         engine.dispose()
 
@@ -139,8 +139,8 @@ def _database_ledger(database: str) -> tuple[dict, dict]:
     engine = create_engine(normalise_database_url(database))
     try:
         with engine.connect() as conn:
-            applied = {row.id: {"status": row.status, "version": row.version} for row in conn.execute(
-                text("SELECT id, status, version FROM applied_mutations"))}
+            applied = {row.mutation_id: {"status": row.status, "version": row.version} for row in conn.execute(
+                text("SELECT mutation_id, status, version FROM audit_log WHERE status IS NOT NULL"))}
             audits = dict(conn.execute(text(
                 "SELECT mutation_id, count(*) FROM audit_log WHERE mutation_id IS NOT NULL GROUP BY mutation_id"
             )).all())
