@@ -254,8 +254,9 @@ def _write_set(data: dict, clocks: dict, name: str, value: Any, stamp: dict) -> 
 
 
 def _write_data(spec: EntitySpec, data: dict, clocks: dict, m: Mutation, stamp: dict) -> None:
+    kinds = spec.fields
     for name, value in m.data.items():
-        kind = spec.kind(name)
+        kind = kinds.get(name)
         if kind == SCALAR:
             _write_scalar(data, clocks, name, value, stamp)
         elif kind == SET:

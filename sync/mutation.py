@@ -124,7 +124,8 @@ def _check_state_value(spec: EntitySpec, field: str, value: object, op: str) -> 
 def _check_data(spec: EntitySpec, op: str, data: dict, allow_server_fields: bool) -> None:
     if op == DELETE and data:
         raise MutationError("invalid", "'delete' carries no data")
-    unknown = sorted(k for k in data if spec.kind(k) is None)
+    kinds = spec.fields
+    unknown = sorted(k for k in data if k not in kinds)
     if unknown:
         raise MutationError(
             "unknown_field",
@@ -140,7 +141,7 @@ def _check_data(spec: EntitySpec, op: str, data: dict, allow_server_fields: bool
                 {"fields": server},
             )
     for field, value in data.items():
-        kind = spec.kind(field)
+        kind = kinds[field]
         if kind == SET:
             _check_set_value(field, value, op)
         elif kind == STATE:

@@ -176,11 +176,16 @@ def _quick_check(field: fields.Field) -> Callable[[Any], bool] | None:
             checks.append(_range(validator))
         else:
             return None
-    allow_none = field.allow_none
-    if len(checks) == 1:
-        only = checks[0]
-        return (lambda v: v is None or only(v)) if allow_none else only
-    return lambda v: (allow_none and v is None) or all(check(v) for check in checks)
+    accepts = _all_of(checks)
+    return (lambda v: v is None or accepts(v)) if field.allow_none else accepts
+
+
+def _all_of(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    first, *rest = checks
+    if not rest:
+        return first
+    others = _all_of(rest)
+    return lambda v: first(v) and others(v)
 
 
 def _not_none(v: Any) -> bool:

@@ -175,7 +175,8 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         if m.entity == "notification":
             return notifications.mark_read(batch, m)
         key = (m.entity, m.entity_id)
-        load_records(batch, [key])
+        if key not in batch.loaded:  # a follow-up's record, or one a hook added
+            load_records(batch, [key])
         state = batch.states.get(key)
         row = batch.rows.get(key)
         grid_id, department_id = _check_scope(batch, m, row)
