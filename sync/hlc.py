@@ -164,7 +164,10 @@ class HybridLogicalClock:
 
     def receive(self, remote: str) -> str:
         """Merge a timestamp from elsewhere; returns the new local timestamp."""
-        ts = parse_hlc(remote)
+        return self.receive_parsed(parse_hlc(remote))
+
+    def receive_parsed(self, ts: Timestamp) -> str:
+        """:meth:`receive` for a timestamp already parsed."""
         physical = self.physical_ms()
         last_wall, last_counter = self._last()
         wall = max(last_wall, ts.wall_ms, physical)
@@ -210,9 +213,7 @@ def admit_hlc(remote: str, clock: HybridLogicalClock, *, max_ahead_ms: int) -> t
     if ts.wall_ms - clock.physical_ms() > max_ahead_ms:
         fresh = parse_hlc(clock.send())
         admitted = format_hlc(fresh.wall_ms, fresh.counter, ts.node)
-        restamped = True
-    else:
-        admitted = remote
-        restamped = False
-    clock.receive(admitted)
-    return admitted, restamped
+        clock.receive(admitted)
+        return admitted, True
+    clock.receive_parsed(ts)
+    return remote, False

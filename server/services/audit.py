@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import orjson
 from sqlalchemy import select
 
 from server.extensions import db
@@ -26,16 +27,24 @@ GENESIS = "0" * 64
 _HASHED = ("actor_id", "actor", "device_id", "action", "entity", "entity_id", "mutation_id", "data", "prev_hash")
 
 
-# The canonical form hashed: sorted keys, no spaces, UTF-8. Changing a byte of
-# it would make every stored hash fail to verify. One encoder, made once: the
-# same output as json.dumps with these options, without building it per entry.
-_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+# The canonical form hashed: the entry's fields as JSON with sorted keys, no
+# spaces, UTF-8. Entries are hashed with orjson; entries chained by earlier
+# builds were hashed with the standard library's encoder, whose bytes are the
+# same except in rare corners (a float's exponent: 1e-07 against 1e-7), so
+# verification accepts either form for an entry. Changing a byte of either
+# would make stored hashes fail to verify.
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_legacy_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
-def _canonical(values: dict, at: str | None = None) -> str:
+def _payload(values: dict, at: str | None) -> dict:
     payload = {key: values.get(key) for key in _HASHED}
     payload["at"] = at or values["at"].isoformat()
-    return _encode(payload)
+    return payload
+
+
+def _values(entry) -> dict:
+    return entry if isinstance(entry, dict) else {key: getattr(entry, key) for key in (*_HASHED, "at")}
 
 
 def entry_hash(entry, at: str | None = None) -> str:
@@ -43,8 +52,18 @@ def entry_hash(entry, at: str | None = None) -> str:
 
     ``at`` is the entry's time already in ISO form, when the caller has it.
     """
-    values = entry if isinstance(entry, dict) else {key: getattr(entry, key) for key in (*_HASHED, "at")}
-    return hashlib.sha256(_canonical(values, at).encode("utf-8")).hexdigest()
+    canonical = orjson.dumps(_payload(_values(entry), at), option=_ORJSON_OPTIONS, default=str)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def legacy_entry_hash(entry) -> str:
+    """The hash of an entry as builds before orjson computed it."""
+    return hashlib.sha256(_legacy_encode(_payload(_values(entry), None)).encode("utf-8")).hexdigest()
+
+
+def hash_holds(entry) -> bool:
+    """Whether an entry's stored hash is the hash of its fields (in either form)."""
+    return entry.hash == entry_hash(entry) or entry.hash == legacy_entry_hash(entry)
 
 
 def _now_ms_precision():
@@ -119,7 +138,7 @@ def verify_chain() -> list[AuditProblem]:
     for entry in rows:
         if entry.prev_hash != prev:
             problems.append(AuditProblem(entry.seq, "previous entry missing or altered"))
-        if entry_hash(entry) != entry.hash:
+        if not hash_holds(entry):
             problems.append(AuditProblem(entry.seq, "entry altered"))
         prev = entry.hash
         last_seq = entry.seq

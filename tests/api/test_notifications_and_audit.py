@@ -103,14 +103,46 @@ def test_audit_verify_finds_the_newest_entries_deleted(app, runner, client, auth
     assert result.exit_code == 1 and "truncated" in result.output
 
 
-def test_the_hashed_form_of_an_entry_is_the_one_stored_trails_were_chained_with():
-    """A stored trail verifies only while the bytes hashed stay the same."""
+def _entry(**data):
     from datetime import datetime, timezone
 
-    from server.services.audit import entry_hash
+    return {"actor_id": 7, "actor": "g1-2", "device_id": "phone-1", "action": "report.create", "entity": "report",
+            "entity_id": "r-1", "mutation_id": "m-1",
+            "data": {"description": "井盖破损", "severity": 2, "lat": 30.2985, **data},
+            "prev_hash": "0" * 64, "at": datetime(2026, 11, 22, 1, 2, 3, 456000, tzinfo=timezone.utc)}
 
-    entry = {"actor_id": 7, "actor": "g1-2", "device_id": "phone-1", "action": "report.create", "entity": "report",
-             "entity_id": "r-1", "mutation_id": "m-1", "data": {"description": "井盖破损", "severity": 2, "lat": 30.2985},
-             "prev_hash": "0" * 64, "at": datetime(2026, 11, 22, 1, 2, 3, 456000, tzinfo=timezone.utc)}
-    assert entry_hash(entry) == "158013547acd11aff98ea1d76788cd544feb52f699d65f3d4f432b7208986a1f"
-    assert entry_hash(entry, "2026-11-22T01:02:03.456000+00:00") == entry_hash(entry)
+
+def test_the_hashed_form_of_an_entry_is_pinned():
+    """A stored trail verifies only while the bytes hashed stay the same."""
+    from server.services.audit import entry_hash, legacy_entry_hash
+
+    plain, exponent = _entry(), _entry(accuracy_m=1e-07)
+    assert entry_hash(plain) == legacy_entry_hash(plain) == (
+        "158013547acd11aff98ea1d76788cd544feb52f699d65f3d4f432b7208986a1f")
+    assert entry_hash(plain, "2026-11-22T01:02:03.456000+00:00") == entry_hash(plain)
+    # The two forms part only in corners such as a float's exponent.
+    assert entry_hash(exponent) == "909803d0d1a683c0f7b72196ef3ea83c7b3ebe87e2aed58991cb493c76d0d0d6"
+    assert legacy_entry_hash(exponent) == "d35caba6dee525193979cb42c7684dc8f151a5c0db2dfdb98997222e2d3a9841"
+
+
+def test_a_trail_chained_by_earlier_builds_still_verifies_and_tampering_with_it_is_found(app, runner):
+    from server.extensions import db
+    from server.models import AuditEntry
+    from server.services.audit import GENESIS, legacy_entry_hash, verify_chain
+    from server.services.writes import lock_counter
+
+    with app.app_context():
+        counter = lock_counter()
+        head = counter.audit_head or GENESIS
+        for n in range(3):
+            values = {**_entry(accuracy_m=1e-07 * (n + 1)), "mutation_id": f"legacy-{n}", "prev_hash": head}
+            entry = AuditEntry(**values)
+            entry.hash = head = legacy_entry_hash(values)
+            db.session.add(entry)
+            db.session.flush()
+        counter.audit_head = head
+        db.session.commit()
+        assert verify_chain() == []
+    _tamper(app, "UPDATE audit_log SET actor = 'g1-3' WHERE mutation_id = 'legacy-1'")
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "altered" in result.output
