@@ -94,7 +94,11 @@ class AuditEntry(db.Model):
     version = db.Column(db.Integer, nullable=True)
 
     __table_args__ = (
-        db.Index("ix_audit_entity", "entity", "entity_id"),
+        # A ticket's history is read from here. Only tickets': an index over every
+        # entry's random record id cost each pushed report a page of the database
+        # written (about a tenth of a push of 500).
+        db.Index("ix_audit_ticket", "entity_id", sqlite_where=db.text("entity = 'ticket'"),
+                 postgresql_where=db.text("entity = 'ticket'")),
         # One entry per applied mutation id (entries of other actions have none).
         db.Index("ux_audit_mutation_id", "mutation_id", unique=True),
     )

@@ -61,13 +61,19 @@ def get_ticket(scope, ticket_id: str) -> Record:
     return record
 
 
+def history_query(ticket_id: str):
+    """A ticket's audit entries, oldest first (read through the partial index ix_audit_ticket)."""
+    return (
+        select(AuditEntry)
+        .where(AuditEntry.entity == "ticket", AuditEntry.entity_id == ticket_id)
+        .order_by(AuditEntry.seq)
+    )
+
+
 def ticket_history(scope, ticket_id: str) -> list[dict]:
     """The ordered trail of the ticket from the append-only audit log."""
     get_ticket(scope, ticket_id)
-    rows = db.session.execute(
-        select(AuditEntry).where(AuditEntry.entity == "ticket", AuditEntry.entity_id == ticket_id)
-        .order_by(AuditEntry.seq)
-    ).scalars()
+    rows = db.session.execute(history_query(ticket_id)).scalars()
     return [{"at": e.at, "actor": e.actor, "action": e.action.split(".", 1)[-1], "data": e.data or {}}
             for e in rows]
 

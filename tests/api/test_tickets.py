@@ -247,3 +247,18 @@ def test_overdue_report_lists_tickets_past_due(app, client, auth, desk):
     assert report_["by_grid"] == [{"grid_id": 1, "count": 1}]
     assert client.get("/api/tickets/overdue", headers=auth.headers("street2")).get_json()["total"] == 0
     assert client.get("/api/tickets/overdue?week=banana", headers=auth.headers("street1")).status_code == 422
+
+
+def test_a_tickets_history_is_read_through_its_index(app):
+    """The audit trail is indexed for tickets only; their history must not scan the whole trail."""
+    from server.extensions import db
+    from server.services.ticket_queries import history_query
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL picks an index by cost, which a test database's few rows do not show")
+        compiled = history_query("3f2b8c1e-0000-4000-8000-000000000001").compile(
+            db.engine, compile_kwargs={"render_postcompile": True})
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params).all()
+    assert "USING INDEX ix_audit_ticket" in " ".join(row[-1] for row in plan), plan
