@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from sqlalchemy import Table, and_, bindparam, insert, update
+from sqlalchemy.types import TypeDecorator
 
 from server.extensions import db
 
@@ -50,6 +51,8 @@ def _processor(type_, dialect) -> Callable[[Any], Any] | None:
 
 
 def _python_type(type_):
+    if isinstance(type_, TypeDecorator):  # its own python_type says only `object`
+        type_ = type_.impl
     try:
         return type_.python_type
     except NotImplementedError:
