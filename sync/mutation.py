@@ -48,6 +48,11 @@ class Mutation:
     device_id: str
     actor: str
 
+    def with_data(self, data: dict) -> Mutation:
+        """This mutation carrying ``data`` instead: ``dataclasses.replace`` at a third of its cost."""
+        return Mutation(self.id, self.entity, self.entity_id, self.op, self.hlc, self.base_version, data,
+                        self.device_id, self.actor)
+
 
 class MutationError(Exception):
     """A mutation that cannot be accepted; ``code`` is the wire error code."""

@@ -7,7 +7,6 @@ Server-built mutations (ticket workflow side effects) skip the role table.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -77,7 +76,7 @@ def with_server_fields(caller: Caller, m: Mutation, extra: dict | None = None) -
         data[CREATOR_FIELD[m.entity]] = caller.username
     if extra:
         data.update(extra)
-    return dataclasses.replace(m, data=data) if data != m.data else m
+    return m.with_data(data) if data != m.data else m
 
 
 def local_day(value: str | None, fallback: datetime, tz: str) -> str:

@@ -61,7 +61,9 @@ class Batch:
 
 def _result(mutation_id, status, **extra) -> dict:
     out = {"id": mutation_id, "status": status}
-    out.update({k: v for k, v in extra.items() if v is not None})
+    for key, value in extra.items():
+        if value is not None:
+            out[key] = value
     return out
 
 

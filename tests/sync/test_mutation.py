@@ -170,3 +170,12 @@ def test_a_mutation_error_has_a_wire_form():
     error = MutationError("unknown_field", "no such field", {"fields": ["x"]})
     assert error.to_dict() == {"code": "unknown_field", "message": "no such field", "details": {"fields": ["x"]}}
     assert MutationError("invalid", "bad").to_dict() == {"code": "invalid", "message": "bad"}
+
+
+def test_with_data_is_replace_of_the_data_alone():
+    import dataclasses
+
+    m = parse(raw())
+    data = {"description": "换了"}
+    assert m.with_data(data) == dataclasses.replace(m, data=data)
+    assert m.with_data(data).data is data and m.data != data
