@@ -125,9 +125,8 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
 
     _write(batch, counter)
     counter.hlc = clock.last or counter.hlc
-    last_seq = counter.last_seq  # read before the commit expires it
     db.session.commit()
-    return {"results": results, "cursor": encode_cursor(last_seq), "hlc": clock.send()}
+    return {"results": results, "cursor": encode_cursor(counter.last_seq), "hlc": clock.send()}
 
 
 def _load(batch: Batch, mutations: list[Mutation]) -> None:

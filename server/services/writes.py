@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session
 
 from server.extensions import db
@@ -25,6 +25,7 @@ except ImportError:  # not a POSIX system: SQLite's own locking alone
 
 COUNTER_ID = 1
 _QUEUED = "gridwalk_writer_queue_fd"
+_LOCKED = "gridwalk_locked_counter"
 
 
 def _queue_for_sqlite_writes() -> None:
@@ -58,28 +59,63 @@ def _queue_for_sqlite_writes() -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _leave_queue(session, transaction) -> None:
-    if transaction.parent is None and _QUEUED in session.info:
-        os.close(session.info.pop(_QUEUED))  # closing the file releases the flock
+    if transaction.parent is None:
+        session.info.pop(_LOCKED, None)  # the next transaction locks (and reads) the counter afresh
+        if _QUEUED in session.info:
+            os.close(session.info.pop(_QUEUED))  # closing the file releases the flock
 
 
-def lock_counter() -> SyncCounter:
-    """Take the write lock and return the counter row, creating it on first use."""
+class Counter:
+    """The counter row as a write transaction holds it: read under the lock, written back at commit."""
+
+    __slots__ = ("last_seq", "hlc", "audit_head", "_stored")
+
+    def __init__(self, last_seq: int, hlc: str | None, audit_head: str | None) -> None:
+        self.last_seq, self.hlc, self.audit_head = last_seq, hlc, audit_head
+        self._stored = (last_seq, hlc, audit_head)
+
+    def save(self) -> None:
+        values = (self.last_seq, self.hlc, self.audit_head)
+        if values != self._stored:
+            table = SyncCounter.__table__
+            db.session.execute(update(table).where(table.c.id == COUNTER_ID)
+                               .values(last_seq=self.last_seq, hlc=self.hlc, audit_head=self.audit_head))
+            self._stored = values
+
+
+def lock_counter() -> Counter:
+    """Take the write lock and return the counter, creating its row on first use.
+
+    One round trip in Core (``UPDATE … RETURNING``) rather than an ORM object
+    re-read after the update; changes are written when the transaction
+    commits. A second call in the same transaction returns the same counter.
+    """
+    session = db.session()
+    held = session.info.get(_LOCKED)
+    if held is not None:
+        return held
     _queue_for_sqlite_writes()
-    # A Core statement: the ORM's would first look for counter objects to
-    # update in the session, on every push.
     table = SyncCounter.__table__
-    result = db.session.execute(
+    row = session.execute(
         update(table).where(table.c.id == COUNTER_ID).values(last_seq=table.c.last_seq)
-    )
-    if result.rowcount == 0:
-        db.session.add(SyncCounter(id=COUNTER_ID, last_seq=0, hlc=None))
-        db.session.flush()
-    counter = db.session.execute(
-        select(SyncCounter).where(SyncCounter.id == COUNTER_ID).execution_options(populate_existing=True)
-    ).scalar_one()
+        .returning(table.c.last_seq, table.c.hlc, table.c.audit_head)
+    ).first()
+    if row is None:
+        session.execute(insert(table).values(id=COUNTER_ID, last_seq=0, hlc=None, audit_head=None))
+        counter = Counter(0, None, None)
+    else:
+        counter = Counter(row.last_seq, row.hlc, row.audit_head)
+    session.info[_LOCKED] = counter
     return counter
 
 
-def next_seq(counter: SyncCounter) -> int:
+@event.listens_for(Session, "before_commit")
+def _save_counter(session) -> None:
+    counter = session.info.get(_LOCKED)
+    if counter is not None:
+        counter.save()
+
+
+def next_seq(counter: Counter) -> int:
     counter.last_seq = (counter.last_seq or 0) + 1
     return counter.last_seq
