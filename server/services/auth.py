@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from server.errors import ApiError
 from server.extensions import db
@@ -92,12 +92,13 @@ class TokenCheck:
     user: User | None = None
 
 
+# Both rows in one query, built once: this runs before every authenticated request.
+_TOKEN_OWNER = select(Device, User).join(User, User.id == Device.user_id).where(Device.id == bindparam("device"))
+
+
 def check_token(jwt_payload: dict) -> TokenCheck:
     """Check a token's device and user; the request keeps both rather than loading them again."""
-    # Both rows in one query: this runs before every authenticated request.
-    found = db.session.execute(
-        select(Device, User).join(User, User.id == Device.user_id).where(Device.id == jwt_payload.get("dev", ""))
-    ).first()
+    found = db.session.execute(_TOKEN_OWNER, {"device": jwt_payload.get("dev", "")}).first()
     if found is None:
         return TokenCheck("token_revoked")
     device, user = found

@@ -65,6 +65,14 @@ def _leave_queue(session, transaction) -> None:
             os.close(session.info.pop(_QUEUED))  # closing the file releases the flock
 
 
+_TABLE = SyncCounter.__table__
+# A no-op update that takes the lock and reads the row, built once.
+_LOCK = (
+    update(_TABLE).where(_TABLE.c.id == COUNTER_ID).values(last_seq=_TABLE.c.last_seq)
+    .returning(_TABLE.c.last_seq, _TABLE.c.hlc, _TABLE.c.audit_head)
+)
+
+
 class Counter:
     """The counter row as a write transaction holds it: read under the lock, written back at commit."""
 
@@ -77,8 +85,7 @@ class Counter:
     def save(self) -> None:
         values = (self.last_seq, self.hlc, self.audit_head)
         if values != self._stored:
-            table = SyncCounter.__table__
-            db.session.execute(update(table).where(table.c.id == COUNTER_ID)
+            db.session.execute(update(_TABLE).where(_TABLE.c.id == COUNTER_ID)
                                .values(last_seq=self.last_seq, hlc=self.hlc, audit_head=self.audit_head))
             self._stored = values
 
@@ -95,13 +102,9 @@ def lock_counter() -> Counter:
     if held is not None:
         return held
     _queue_for_sqlite_writes()
-    table = SyncCounter.__table__
-    row = session.execute(
-        update(table).where(table.c.id == COUNTER_ID).values(last_seq=table.c.last_seq)
-        .returning(table.c.last_seq, table.c.hlc, table.c.audit_head)
-    ).first()
+    row = session.execute(_LOCK).first()
     if row is None:
-        session.execute(insert(table).values(id=COUNTER_ID, last_seq=0, hlc=None, audit_head=None))
+        session.execute(insert(_TABLE).values(id=COUNTER_ID, last_seq=0, hlc=None, audit_head=None))
         counter = Counter(0, None, None)
     else:
         counter = Counter(row.last_seq, row.hlc, row.audit_head)
