@@ -10,8 +10,6 @@ from server.extensions import db
 def register_engine_events(app) -> None:
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name == "postgresql":
-            event.listen(engine, "connect", _postgresql_settings)
         if engine.dialect.name != "sqlite":
             return
 
@@ -30,16 +28,3 @@ def register_engine_events(app) -> None:
             cur.execute("PRAGMA cache_size=-65536")
             cur.execute("PRAGMA wal_autocheckpoint=10000")
             cur.close()
-
-
-def _postgresql_settings(dbapi_conn, _record) -> None:
-    # psycopg prepares a statement it has run five times, and PostgreSQL may
-    # then keep one generic plan for it. Planned while a table was still small
-    # (a new server, before autovacuum's first ANALYZE), a push's lookup of
-    # its records and mutation ids by key stayed a sequential scan that grew
-    # with the table: pushes of 100 fell from ~2,000 to ~800 mutations/s in
-    # bench/sync_bench.py. Planning each execution with its own values costs
-    # far less than that and follows the table as it grows.
-    with dbapi_conn.cursor() as cur:
-        cur.execute("SET plan_cache_mode = force_custom_plan")
-    dbapi_conn.commit()
