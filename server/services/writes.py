@@ -36,7 +36,7 @@ def _queue_for_sqlite_writes() -> None:
     pushing at once, writers slept while the lock stood free. Writers that
     take the counter first queue on an exclusive ``flock`` of a file beside
     the database, which wakes the next one the moment the previous
-    transaction ends (``_leave_queue``). A transaction that has already
+    transaction ends (``_end_of_transaction``). A transaction that has already
     written holds SQLite's lock and must not queue behind one waiting for it.
     """
     session = db.session()
@@ -58,7 +58,7 @@ def _queue_for_sqlite_writes() -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _leave_queue(session, transaction) -> None:
+def _end_of_transaction(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_LOCKED, None)  # the next transaction locks (and reads) the counter afresh
         if _QUEUED in session.info:
@@ -82,10 +82,10 @@ class Counter:
         self.last_seq, self.hlc, self.audit_head = last_seq, hlc, audit_head
         self._stored = (last_seq, hlc, audit_head)
 
-    def save(self) -> None:
+    def save(self, session: Session) -> None:
         values = (self.last_seq, self.hlc, self.audit_head)
         if values != self._stored:
-            db.session.execute(update(_TABLE).where(_TABLE.c.id == COUNTER_ID)
+            session.execute(update(_TABLE).where(_TABLE.c.id == COUNTER_ID)
                                .values(last_seq=self.last_seq, hlc=self.hlc, audit_head=self.audit_head))
             self._stored = values
 
@@ -116,7 +116,7 @@ def lock_counter() -> Counter:
 def _save_counter(session) -> None:
     counter = session.info.get(_LOCKED)
     if counter is not None:
-        counter.save()
+        counter.save(session)
 
 
 def next_seq(counter: Counter) -> int:
