@@ -26,11 +26,14 @@ export function Login() {
     const name = username.trim();
     setBusy(true);
     setError(undefined);
+    const from = location.hash;
     try {
       await login(db, api, deviceId, name, password, { discardOtherUser });
       setOtherUser(undefined);
       setPassword("");
-      navigate("/today");
+      // The app opens as soon as the session is stored, before login() returns:
+      // a screen opened in between stays open.
+      if (location.hash === from) navigate("/today");
       // Reference data and the outbox flush run in the background.
       void Promise.allSettled([refreshMe(db, api), refreshCatalogue(db, api)]).then(() => scheduler.run(true));
     } catch (e) {
