@@ -218,7 +218,7 @@ def _range(r: validate.Range) -> Callable[[Any], bool]:
     return within
 
 
-_QUICK = {id(schema): {name: _quick_check(field) for name, field in schema.load_fields.items()}
+_QUICK = {schema: {name: _quick_check(field) for name, field in schema.load_fields.items()}
           for schema in SCHEMAS.values()}
 
 
@@ -232,7 +232,7 @@ def _field_errors(schema: Schema, data: dict) -> dict:
     """
     errors: dict = {}
     fields_ = schema.load_fields
-    quick = _QUICK.get(id(schema), {})
+    quick = _QUICK.get(schema, {})
     for name, value in data.items():
         check = quick.get(name)
         if check is not None and check(value):

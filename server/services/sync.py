@@ -56,7 +56,7 @@ class Batch:
     audits: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
     value_errors: dict = field(default_factory=dict)  # mutation id -> errors, checked before the lock
-    now: datetime = field(default_factory=utcnow)  # the time stamped on everything the push writes
+    now: datetime | None = None  # the time stamped on everything the push writes, taken with the lock
 
 
 def _result(mutation_id, status, **extra) -> dict:
@@ -112,7 +112,7 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
         parsed.append((i, m))
 
     counter = lock_counter()
-    batch.now = utcnow()  # after the lock: writers' times follow their commit order
+    batch.now = utcnow()  # taken under the lock: writers' times follow their commit order
     clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc)
     for n, (i, m) in enumerate(parsed):
         hlc, _clamped = admit_hlc(m.hlc, clock, max_ahead_ms=cfg["GRIDWALK_MAX_CLOCK_AHEAD_MS"])
