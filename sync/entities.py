@@ -10,7 +10,9 @@ Each entity lists its fields and how each merges:
   conflict instead of being dropped.
 
 ``server_fields`` are written by the server (who reported, derived flags, due
-times); a client mutation that tries to set one is rejected. Who may perform
+times, the department a ticket is with); a client mutation that tries to set
+one is rejected, unless it is the parameter of the op that moves it
+(``op_fields``: a ``dispatch`` names its department). Who may perform
 which op is a server rule (``server/services``), not a merge rule, so it is
 not here.
 """
@@ -74,6 +76,9 @@ class EntitySpec:
     # Extra ops that change no state field but are still meaningful (e.g. a
     # ticket's `escalate` moves its level, a conflict's `resolve`).
     extra_ops: frozenset[str] = field(default_factory=frozenset)
+    # Server fields an op carries as its parameter (a dispatch names its
+    # department); every other write of them is the server's own.
+    op_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def ops(self) -> frozenset[str]:
@@ -209,9 +214,10 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
             ),
             state_machine=TICKET_STATUS,
             server_fields=frozenset(
-                {"due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at"}
+                {"due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at", "department"}
             ),
             extra_ops=frozenset({"escalate"}),
+            op_fields=MappingProxyType({"dispatch": frozenset({"department"})}),
         ),
         # Not a record: resolving a conflict is a mutation on it, so it syncs
         # and is audited like any other change (DESIGN.md "Merge rules").

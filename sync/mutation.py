@@ -29,7 +29,7 @@ from typing import Any
 
 from sync.entities import CREATE, DELETE, SET, STATE, EntitySpec, entity_spec
 from sync.hlc import parse_hlc
-from sync.jsondata import copy_json
+from sync.jsondata import MAX_INT, copy_json, storable_problem
 
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -138,7 +138,8 @@ def _check_data(spec: EntitySpec, op: str, data: dict, allow_server_fields: bool
             {"fields": unknown},
         )
     if not allow_server_fields:
-        server = sorted(k for k in data if k in spec.server_fields)
+        carried = spec.op_fields.get(op, frozenset())
+        server = sorted(k for k in data if k in spec.server_fields and k not in carried)
         if server:
             raise MutationError(
                 "server_field",
@@ -179,14 +180,19 @@ def parse_mutation(
         raise MutationError("invalid_hlc", str(exc)) from None
     base_version = raw.get("base_version")
     if base_version is not None and (
-        isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 0
+        isinstance(base_version, bool) or not isinstance(base_version, int)
+        or not 0 <= base_version <= MAX_INT
     ):
-        raise MutationError("invalid", "'base_version' must be null or an integer >= 0")
+        raise MutationError("invalid", "'base_version' must be null or an integer from 0 to 2**63-1",
+                            {"field": "base_version"})
     data = raw.get("data")
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise MutationError("invalid", "'data' must be a JSON object")
+    problem = storable_problem(data)
+    if problem is not None:
+        raise MutationError("invalid", f"'data' holds {problem}", {"field": "data"})
     _check_data(spec, op, data, allow_server_fields)
     return Mutation(
         id=mutation_id,

@@ -31,9 +31,21 @@ class StrictFloat(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+# What our columns and JSON encoder hold (signed 64 bits); narrower ranges
+# are the fields' own validators.
+INT64 = validate.Range(-(2**63), 2**63 - 1)
+# Times a phone may report: before 1970 or from 2200 on is a broken clock or a
+# crafted value, and near year 1 or 9999 an offset alone overflows datetime.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2199
+
+
 class StrictInt(fields.Integer):
+    """An integer within 64 bits, but not a boolean or a float."""
+
     def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
+        validators = kwargs.pop("validate", None)
+        validators = [validators] if callable(validators) else list(validators or [])
+        super().__init__(strict=True, validate=[INT64, *validators], **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
@@ -43,6 +55,21 @@ class StrictInt(fields.Integer):
 
 class StrictStr(fields.String):
     pass
+
+
+class SaneDateTime(fields.DateTime):
+    """An ISO date-time from 1970 to 2199, with or without an offset."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        try:
+            parsed = super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError as exc:  # an offset pushing a date past year 1 or 9999
+            raise ValidationError(f"Must be between {EARLIEST_YEAR} and {LATEST_YEAR}.") from exc
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise ValidationError(f"Must be between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        return parsed
 
 
 class _RecordSchema(Schema):
@@ -64,7 +91,7 @@ class ReportSchema(_RecordSchema):
     accuracy_m = StrictFloat(allow_none=True, validate=validate.Range(0, 100_000))
     place = StrictStr(allow_none=True, validate=validate.Length(0, 120))
     severity = StrictInt(validate=validate.Range(1, 3))
-    device_time = fields.DateTime(allow_none=True)
+    device_time = SaneDateTime(allow_none=True)
     status = StrictStr()
     photos = fields.Raw()
     after_photos = fields.Raw()
@@ -77,7 +104,7 @@ class ReportSchema(_RecordSchema):
 
 
 class CheckinSchema(_RecordSchema):
-    at = fields.DateTime()
+    at = SaneDateTime()
     lat = StrictFloat(allow_none=True, validate=LAT)
     lon = StrictFloat(allow_none=True, validate=LON)
     accuracy_m = StrictFloat(allow_none=True, validate=validate.Range(0, 100_000))
@@ -87,7 +114,7 @@ class CheckinSchema(_RecordSchema):
 
 
 class VisitSchema(_RecordSchema):
-    visited_at = fields.DateTime()
+    visited_at = SaneDateTime()
     place_kind = StrictStr(validate=validate.OneOf(("household", "shop")))
     place = StrictStr(validate=validate.Length(1, 120))
     people_met = StrictInt(allow_none=True, validate=validate.Range(0, 1000))

@@ -15,9 +15,10 @@ from datetime import datetime, timezone
 
 from server.extensions import db
 from server.models import Beat, Conflict, Grid
+from server.schemas.records import validate_values
 from server.services.rules import Rejection
 from sync.geo import haversine_m
-from sync.mutation import Mutation
+from sync.mutation import Mutation, MutationError, parse_mutation
 
 # Check-ins further than this from their checkpoint (beyond its radius) are flagged.
 LOW_ACCURACY_M = 100
@@ -127,9 +128,30 @@ def _checkin_flags(batch, m: Mutation, state, grid_id) -> dict:
 # --- conflicts ------------------------------------------------------------------
 
 
+def _resolution_update(m: Mutation, conflict: Conflict, value, state, clock) -> Mutation:
+    """The update that puts the chosen value in place, checked as the client's own update would be.
+
+    A resolution may not write what an update of the field could not: a
+    severity of 99999 or an object for a description would be kept, and
+    every later read of the record would have to cope with it.
+    """
+    raw = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"gridwalk:resolve:{m.id}")), "entity": conflict.entity,
+           "entity_id": conflict.entity_id, "op": "update", "hlc": clock.send(),
+           "base_version": state.version if state else None, "data": {conflict.field: value}}
+    try:
+        follow = parse_mutation(raw, device_id=m.device_id, actor=m.actor)
+    except MutationError as exc:
+        raise Rejection("invalid", f"That value cannot be written to {conflict.field}: {exc.message}",
+                        {"value": [exc.message]}) from None
+    errors = validate_values(conflict.entity, "update", follow.data)
+    if errors:
+        raise Rejection("invalid", f"That value is not a valid {conflict.field}.",
+                        {"value": errors.get(conflict.field, errors)})
+    return follow
+
+
 def resolve_conflict(batch, m: Mutation, *, clock, apply) -> dict:
     """Resolve one conflict: keep the winner, take the loser, or set a new value."""
-    from server.schemas.records import validate_values
     from server.services.sync import _result, note_applied
 
     errors = validate_values("conflict", "update", m.data)
@@ -153,12 +175,7 @@ def resolve_conflict(batch, m: Mutation, *, clock, apply) -> dict:
 
             load_records(batch, [key])
             state = batch.states.get(key)
-        follow = Mutation(
-            id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"gridwalk:resolve:{m.id}")),
-            entity=conflict.entity, entity_id=conflict.entity_id, op="update", hlc=clock.send(),
-            base_version=state.version if state else None, data={conflict.field: value},
-            device_id=m.device_id, actor=m.actor,
-        )
+        follow = _resolution_update(m, conflict, value, state, clock)
         result = apply(batch, follow, server_built=True, clock=clock)
         if result["status"] == "rejected":
             raise Rejection(result["error"]["code"], result["error"]["message"], result["error"].get("details"))

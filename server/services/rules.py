@@ -70,9 +70,14 @@ def check_role(caller: Caller, m: Mutation, *, server_built: bool = False) -> No
         raise Rejection("forbidden", f"A {caller.role} may not {m.op} a {m.entity}.")
 
 
-def with_server_fields(caller: Caller, m: Mutation, extra: dict | None = None) -> Mutation:
+def with_server_fields(caller: Caller, m: Mutation, extra: dict | None = None, *, exists: bool = False) -> Mutation:
+    """``m`` with the fields the server writes: its creator on a first create, and ``extra``.
+
+    A create re-sent for a record that exists already merges only what the
+    client may write: the record keeps the creator it has.
+    """
     data = dict(m.data)
-    if m.op == "create" and m.entity in CREATOR_FIELD:
+    if m.op == "create" and not exists and m.entity in CREATOR_FIELD:
         data[CREATOR_FIELD[m.entity]] = caller.username
     if extra:
         data.update(extra)
@@ -88,7 +93,7 @@ def local_day(value: str | None, fallback: datetime, tz: str) -> str:
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=zone)
             return parsed.astimezone(zone).date().isoformat()
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             pass
     return fallback.astimezone(zone).date().isoformat()
 

@@ -92,36 +92,69 @@ def caller_of(user) -> Caller:
 def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
                     server_built: bool = False) -> dict:
     """Apply a batch of raw mutations; answer the push contract's body (and commit)."""
-    cfg = current_app.config
-    batch = Batch(caller_of(user), scope, device_id)
+    caller = caller_of(user)
     results: list[dict | None] = [None] * len(raw_mutations)
+    value_errors: dict = {}
     parsed: list[tuple[int, Mutation]] = []
     # Parsing and value checks need no lock: done first, they overlap with
     # another worker's push instead of queueing behind it.
     for i, raw in enumerate(raw_mutations):
         raw_id = raw.get("id") if isinstance(raw, dict) else None
-        raw = record_hooks.translate(raw)
         try:
-            m = parse_mutation(raw, device_id=device_id, actor=user.username,
+            m = parse_mutation(record_hooks.translate(raw), device_id=device_id, actor=user.username,
                                allow_server_fields=server_built)
+            if not server_built and m.id not in value_errors:
+                value_errors[m.id] = validate_values(m.entity, m.op, m.data)
         except MutationError as exc:
             results[i] = _rejected(raw_id, exc.code, exc.message, exc.details)
             continue
-        if not server_built and m.id not in batch.value_errors:
-            batch.value_errors[m.id] = validate_values(m.entity, m.op, m.data)
+        except Exception:  # noqa: BLE001 - a value no check foresaw: this mutation's fault alone
+            current_app.logger.exception("mutation %r could not be checked", raw_id)
+            results[i] = _rejected(raw_id, "invalid", "A value of this mutation cannot be read.")
+            continue
         parsed.append((i, m))
 
+    while True:
+        batch = Batch(caller, scope, device_id, value_errors=dict(value_errors))
+        try:
+            return _apply_locked(batch, parsed, results, server_built=server_built)
+        except _Poisoned as poisoned:
+            # Something no rule foresaw failed while merging one mutation.
+            # Nothing is written yet: start the batch again without it, so the
+            # rest still applies and the phone's outbox is not stuck behind it.
+            db.session.rollback()
+            current_app.logger.error("mutation %s could not be applied", poisoned.mutation.id,
+                                     exc_info=poisoned.__cause__)
+            results[poisoned.index] = _rejected(poisoned.mutation.id, "unprocessable",
+                                                "The server could not apply this mutation.")
+            parsed = [(i, m) for i, m in parsed if i != poisoned.index]
+
+
+class _Poisoned(Exception):
+    """An unexpected failure while applying the mutation at ``index`` of its push."""
+
+    def __init__(self, index: int, mutation: Mutation):
+        super().__init__(mutation.id)
+        self.index = index
+        self.mutation = mutation
+
+
+def _apply_locked(batch: Batch, parsed: list, results: list, *, server_built: bool) -> dict:
     counter = lock_counter()
     batch.now = utcnow()  # taken under the lock: writers' times follow their commit order
     clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc)
-    for n, (i, m) in enumerate(parsed):
-        hlc, _clamped = admit_hlc(m.hlc, clock, max_ahead_ms=cfg["GRIDWALK_MAX_CLOCK_AHEAD_MS"])
-        if hlc != m.hlc:
-            parsed[n] = (i, dataclasses.replace(m, hlc=hlc))
-
-    _load(batch, [m for _, m in parsed])
+    max_ahead_ms = current_app.config["GRIDWALK_MAX_CLOCK_AHEAD_MS"]
+    admitted = []
     for i, m in parsed:
-        results[i] = _apply_one(batch, m, server_built=server_built, clock=clock)
+        hlc, _clamped = admit_hlc(m.hlc, clock, max_ahead_ms=max_ahead_ms)
+        admitted.append((i, m if hlc == m.hlc else dataclasses.replace(m, hlc=hlc)))
+
+    _load(batch, [m for _, m in admitted])
+    for i, m in admitted:
+        try:
+            results[i] = _apply_one(batch, m, server_built=server_built, clock=clock)
+        except Exception as exc:
+            raise _Poisoned(i, m) from exc
 
     _write(batch, counter)
     counter.hlc = clock.last or counter.hlc
@@ -196,6 +229,7 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         state = batch.states.get(key)
         row = batch.rows.get(key)
         grid_id, department_id = _check_scope(batch, m, row)
+        _check_base_version(m, state)
         # Server-built mutations carry values the server made (ticket links).
         if server_built:
             errors = {}
@@ -206,7 +240,8 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
             errors = validate_values(m.entity, m.op, m.data)
         if errors:
             raise Rejection("invalid", "Some values are not valid; see details.", errors)
-        m = with_server_fields(batch.caller, m, record_hooks.server_data(batch, m, state, grid_id))
+        m = with_server_fields(batch.caller, m, record_hooks.server_data(batch, m, state, grid_id),
+                               exists=state is not None)
         merged = merge(state, m)
     except Rejection as exc:
         return _rejected(m.id, exc.code, exc.message, exc.details)
@@ -244,6 +279,22 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
         if result["status"] == "rejected":
             raise RuntimeError(f"server follow-up rejected: {result}")
     return _result(m.id, status, version=version, conflict=mine[0].to_dict() if mine else None)
+
+
+def _check_base_version(m: Mutation, state: EntityState | None) -> None:
+    """Refuse a base version the server never issued for this record.
+
+    The base version says which writes the device had seen; one above the
+    record's version would claim to have seen writes still to come, and
+    its value would then overwrite a teammate's concurrent edit without a
+    conflict.
+    """
+    if m.base_version is None:
+        return
+    current = state.version if state is not None else 0
+    if m.base_version > current:
+        raise Rejection("invalid", f"base_version {m.base_version} is newer than the record (version {current}).",
+                        {"base_version": [f"At most {current}."]})
 
 
 def _check_scope(batch: Batch, m: Mutation, row: dict | None) -> tuple[int | None, int | None]:

@@ -61,7 +61,10 @@ def server_data(batch, m: Mutation, state, grid_id) -> dict:
     out: dict = {}
     if m.op in ("create", "update") and _added_reports(m):
         _check_reports(batch, _added_reports(m), grid_id, m.entity_id)
-    if m.op == "create":
+    if m.op == "create" and state is None:
+        # Only a ticket's first create starts its clock and level; a create
+        # re-sent for an existing ticket must not restart its SLA or undo an
+        # escalation.
         out["level"] = "grid"
         out["due_at"] = _iso(sla.resolve_due(m.data.get("category", ""), m.data.get("severity", 2), now))
     elif m.op == "dispatch":

@@ -143,7 +143,7 @@ export const ENTITIES: Readonly<Record<EntityName, EntitySpec>> = {
       created_by: "scalar",
     },
     stateMachine: TICKET_STATUS,
-    serverFields: ["due_at", "ack_due_at", "created_by", "level"],
+    serverFields: ["due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at", "department"],
   },
 };
 
