@@ -7,7 +7,7 @@ HOST ?= 0.0.0.0
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run test install pwa migrate seed serve test-python test-pwa bench clean
+.PHONY: run test install pwa migrate seed serve test-python test-pwa bench clean spec
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: install
 	$(VENV)/bin/python bench/photo_bench.py
 	$(VENV)/bin/python bench/dedupe_eval.py
 	$(VENV)/bin/python bench/candidate_search.py
+
+# Rewrite pwa/src/sync/entities.json from the Python rules (a test fails when it is stale).
+spec: install
+	$(VENV)/bin/python -m server.spec_document
 
 clean:
 	rm -rf $(VENV) pwa/node_modules pwa/dist instance

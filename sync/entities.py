@@ -53,6 +53,9 @@ class StateMachine:
     # already solved on site).
     creatable: frozenset[str]
     transitions: tuple[Transition, ...]
+    # States in which the work is finished (a ticket resolved or closed): the
+    # SLA clock stops and the record no longer counts as open.
+    done: frozenset[str] = frozenset()
 
     def transition(self, op: str) -> Transition | None:
         for t in self.transitions:
@@ -63,6 +66,20 @@ class StateMachine:
     @property
     def ops(self) -> frozenset[str]:
         return frozenset(t.op for t in self.transitions)
+
+    @property
+    def states(self) -> frozenset[str]:
+        """Every state the field can hold."""
+        named = {self.initial, *self.creatable}
+        for t in self.transitions:
+            named.update(t.sources)
+            named.add(t.target)
+        return frozenset(named)
+
+    @property
+    def open_states(self) -> frozenset[str]:
+        """The states in which the work is not finished."""
+        return self.states - self.done
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,7 @@ REPORT_STATUS = StateMachine(
         _t("unlink_ticket", "in_ticket", "needs_handoff"),
         _t("close", "in_ticket solved_on_site", "closed"),
     ),
+    done=frozenset({"closed"}),
 )
 
 TICKET_STATUS = StateMachine(
@@ -122,6 +140,7 @@ TICKET_STATUS = StateMachine(
         _t("close", "approved resolved", "closed"),
         _t("reopen", "resolved closed", "reopened"),
     ),
+    done=frozenset({"resolved", "closed"}),
 )
 
 ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sync.entities import TICKET_STATUS
+
 # Hours to resolve, by category, for severity 1 (minor), 2 (serious), 3 (urgent).
 RESOLVE_HOURS: dict[str, tuple[int, int, int]] = {
     "public_safety": (48, 24, 4),
@@ -29,7 +31,8 @@ ACKNOWLEDGE_HOURS = (24, 8, 2)
 YELLOW_AT = 0.5
 ORANGE_AT = 0.8
 COLORS = ("green", "yellow", "orange", "red")
-DONE_STATES = frozenset({"resolved", "closed"})
+# A finished ticket keeps the colour it had when it was finished.
+DONE_STATES = TICKET_STATUS.done
 
 
 def _severity_index(severity: int) -> int:

@@ -22,13 +22,14 @@ from server.services.conflicts import open_conflicts
 from server.services.listing import serialise
 from server.services.scope import street_grid_ids
 from sync.dedupe import SUGGEST_THRESHOLD, OpenProblemIndex, ReportFeatures, cluster_reports
+from sync.entities import REPORT_STATUS, TICKET_STATUS
 
 # How far back reports are compared with today's (一人多诉 spans days).
 LOOKBACK_DAYS = 7
 # A category recurring this often in a week is flagged.
 GRID_RECURRENCE = 3
 STREET_RECURRENCE = 4
-OPEN_TICKET_STATES = ("draft", "submitted", "approved", "returned", "dispatched", "acknowledged", "reopened")
+OPEN_TICKET_STATES = tuple(sorted(TICKET_STATUS.open_states))
 
 
 def _today(tz: ZoneInfo) -> date:
@@ -182,7 +183,7 @@ def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
     today_ids = {r.entity_id for r in today}
     now_ms = int(datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).timestamp() * 1000)
     # Reports already in a ticket are matched to tickets instead.
-    candidates = [f for f in all_features if f.ticket_id is None and f.status not in ("closed",)]
+    candidates = [f for f in all_features if f.ticket_id is None and f.status not in REPORT_STATUS.done]
     clusters = [
         {"report_ids": list(c.report_ids), "score": round(c.score, 3), "reasons": list(c.reasons),
          "kind": c.kind}

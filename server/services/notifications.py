@@ -20,11 +20,12 @@ from server.extensions import db
 from server.models import Community, Grid, Notification, Record, User
 from server.services.rules import Rejection
 from server.services.tickets import color_of
+from sync.entities import TICKET_STATUS
 from sync.mutation import Mutation
 
 EVENT_KINDS = {"submit": "ticket_submitted", "return": "ticket_returned", "dispatch": "ticket_dispatched"}
 SWEEP_KINDS = {"orange": "ticket_nearing_due", "red": "ticket_overdue"}
-QUIET_STATES = frozenset({"draft", "resolved", "closed"})
+QUIET_STATES = frozenset({TICKET_STATUS.initial}) | TICKET_STATUS.done
 
 
 def _notification_id(kind: str, ticket_id: str, user_id: int, event: str) -> str:

@@ -17,9 +17,11 @@ from server.extensions import db
 from server.models import Department
 from server.services.rules import Rejection
 from sync import sla
+from sync.entities import REPORT_STATUS
 from sync.mutation import Mutation
 
-OPEN_REPORT_STATES = frozenset({"open", "needs_handoff", "solved_on_site"})
+# The reports a ticket may take in: those its link_ticket transition starts from.
+OPEN_REPORT_STATES = REPORT_STATUS.transition("link_ticket").sources
 
 
 def _now() -> datetime:

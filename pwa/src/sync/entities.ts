@@ -1,10 +1,14 @@
 /**
- * The synced entities, declared as data — the client's copy of sync/entities.py.
+ * The synced entities, declared as data: read from entities.json, which
+ * `python -m server.spec_document` writes from sync/entities.py and the
+ * server's role table (a test fails when it is stale).
  *
  * Field kinds decide how a mutation's `data` is applied locally: scalars are
  * overwritten, sets take a list (add) or {add, remove}, and the state field only
  * moves through the named transitions.
  */
+
+import spec from "./entities.json";
 
 export type FieldKind = "scalar" | "set" | "state";
 export type EntityName = "report" | "checkin" | "visit" | "ticket";
@@ -19,6 +23,7 @@ export interface StateMachine {
   field: string;
   initial: string;
   creatable: readonly string[];
+  done: readonly string[];
   transitions: readonly Transition[];
 }
 
@@ -29,123 +34,43 @@ export interface EntitySpec {
   serverFields: readonly string[];
 }
 
-const t = (op: string, sources: string, target: string): Transition => ({
-  op,
-  sources: sources.split(" "),
-  target,
-});
+/** The shape of entities.json, written by `python -m server.spec_document`. */
+interface SpecDocument {
+  recordEntities: string[];
+  entities: Record<
+    string,
+    {
+      fields: Record<string, FieldKind>;
+      serverFields: string[];
+      opFields: Record<string, string[]>;
+      ops: string[];
+      stateMachine?: StateMachine;
+    }
+  >;
+  roles: Record<string, Record<string, string[]>>;
+}
 
-export const REPORT_STATUS: StateMachine = {
-  field: "status",
-  initial: "open",
-  creatable: ["open", "solved_on_site", "needs_handoff"],
-  transitions: [
-    t("solve", "open needs_handoff", "solved_on_site"),
-    t("handoff", "open solved_on_site", "needs_handoff"),
-    t("reopen", "solved_on_site needs_handoff closed", "open"),
-    t("link_ticket", "open needs_handoff solved_on_site", "in_ticket"),
-    t("unlink_ticket", "in_ticket", "needs_handoff"),
-    t("close", "in_ticket solved_on_site", "closed"),
-  ],
-};
+const SPEC = spec as SpecDocument;
 
-export const TICKET_STATUS: StateMachine = {
-  field: "status",
-  initial: "draft",
-  creatable: ["draft"],
-  transitions: [
-    t("submit", "draft returned reopened", "submitted"),
-    t("approve", "submitted", "approved"),
-    t("return", "submitted approved resolved", "returned"),
-    t("dispatch", "approved reopened", "dispatched"),
-    t("acknowledge", "dispatched", "acknowledged"),
-    t("resolve", "dispatched acknowledged", "resolved"),
-    t("close", "approved resolved", "closed"),
-    t("reopen", "resolved closed", "reopened"),
-  ],
-};
+function recordSpec(name: EntityName): EntitySpec {
+  const e = SPEC.entities[name];
+  return { name, fields: e.fields, stateMachine: e.stateMachine, serverFields: e.serverFields };
+}
+
+export const REPORT_STATUS: StateMachine = SPEC.entities.report.stateMachine!;
+export const TICKET_STATUS: StateMachine = SPEC.entities.ticket.stateMachine!;
 
 export const ENTITIES: Readonly<Record<EntityName, EntitySpec>> = {
-  report: {
-    name: "report",
-    fields: {
-      grid_id: "scalar",
-      category: "scalar",
-      subcategory: "scalar",
-      description: "scalar",
-      lat: "scalar",
-      lon: "scalar",
-      accuracy_m: "scalar",
-      place: "scalar",
-      severity: "scalar",
-      device_time: "scalar",
-      photos: "set",
-      after_photos: "set",
-      tags: "set",
-      status: "state",
-      reporter: "scalar",
-      ticket_id: "scalar",
-    },
-    stateMachine: REPORT_STATUS,
-    serverFields: ["reporter", "ticket_id"],
-  },
-  checkin: {
-    name: "checkin",
-    fields: {
-      grid_id: "scalar",
-      at: "scalar",
-      lat: "scalar",
-      lon: "scalar",
-      accuracy_m: "scalar",
-      checkpoint_id: "scalar",
-      note: "scalar",
-      photos: "set",
-      user: "scalar",
-      distance_m: "scalar",
-      flags: "set",
-    },
-    serverFields: ["user", "distance_m", "flags"],
-  },
-  visit: {
-    name: "visit",
-    fields: {
-      grid_id: "scalar",
-      visited_at: "scalar",
-      place_kind: "scalar",
-      place: "scalar",
-      people_met: "scalar",
-      contact_name: "scalar",
-      contact_phone: "scalar",
-      needs: "scalar",
-      notes: "scalar",
-      follow_up: "scalar",
-      photos: "set",
-      visitor: "scalar",
-    },
-    serverFields: ["visitor"],
-  },
-  ticket: {
-    name: "ticket",
-    fields: {
-      grid_id: "scalar",
-      title: "scalar",
-      category: "scalar",
-      severity: "scalar",
-      report_ids: "set",
-      level: "scalar",
-      department: "scalar",
-      status: "state",
-      due_at: "scalar",
-      ack_due_at: "scalar",
-      reason: "scalar",
-      resolution_note: "scalar",
-      resolution_photos: "set",
-      created_by: "scalar",
-    },
-    stateMachine: TICKET_STATUS,
-    serverFields: ["due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at", "department"],
-  },
+  report: recordSpec("report"),
+  checkin: recordSpec("checkin"),
+  visit: recordSpec("visit"),
+  ticket: recordSpec("ticket"),
 };
+
+/** Whether a user of `role` may do `op` on `entity` (the server's role table). */
+export function mayDo(role: string, entity: string, op: string): boolean {
+  return SPEC.roles[entity]?.[op]?.includes(role) ?? false;
+}
 
 /** The spec of a synced entity, or undefined for an entity this client does not know. */
 export function entitySpec(name: string): EntitySpec | undefined {
