@@ -31,6 +31,24 @@ _NEIGHBOUR_STEPS = (
 )
 
 
+def point_in_polygon(lat: float, lon: float, polygon: dict | None) -> bool | None:
+    """Whether a WGS84 point lies inside a GeoJSON Polygon's outer ring (ray casting).
+
+    None when there is no polygon to test against. Coordinates are GeoJSON's
+    ``[lon, lat]``; a grid is small enough for the plane approximation.
+    """
+    if not polygon or polygon.get("type") != "Polygon":
+        return None
+    ring = polygon["coordinates"][0]
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        if (y1 > lat) != (y2 > lat):
+            x_cross = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+            if lon < x_cross:
+                inside = not inside
+    return inside
+
+
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres between two WGS84 points (spherical Earth)."""
     p1 = math.radians(lat1)

@@ -65,6 +65,23 @@ def ticket_color(start: datetime, due: datetime, now: datetime, *, done_at: date
     return "green"
 
 
+def color_of_ticket(data: dict, created_at: datetime, now: datetime) -> str | None:
+    """The colour of a ticket with this data, made at ``created_at``, seen at ``now``.
+
+    None for a ticket without a deadline. A resolved or closed ticket keeps
+    the colour it had when it was done.
+    """
+    due = _parse_time(data.get("due_at"))
+    if due is None:
+        return None
+    done = _parse_time(data.get("done_at")) if data.get("status") in DONE_STATES else None
+    return ticket_color(created_at, due, now, done_at=done)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 LEVELS = ("grid", "community", "street", "district")
 
 

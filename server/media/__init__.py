@@ -16,9 +16,9 @@ what :class:`MediaStorage` documents and nothing more.
 from __future__ import annotations
 
 import os
-import re
-from abc import ABC, abstractmethod
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from server.media.base import MediaNotFound, MediaStorage, validate_key, validate_prefix
 
 __all__ = [
     "MediaNotFound",
@@ -27,96 +27,6 @@ __all__ = [
     "validate_key",
     "validate_prefix",
 ]
-
-# Keys end up as file paths and as S3 object names: a conservative alphabet
-# keeps them portable and makes path traversal impossible by construction.
-_KEY_CHARS = re.compile(r"[A-Za-z0-9/_.-]*")
-MAX_KEY_LENGTH = 512
-
-
-class MediaNotFound(KeyError):
-    """The requested key does not exist in the storage."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-    def __str__(self) -> str:
-        return f"no media stored under {self.key!r}"
-
-
-def validate_prefix(prefix: str) -> str:
-    """Return ``prefix`` if it is a safe key prefix, else raise ``ValueError``.
-
-    A prefix is a key or the beginning of one: it may be empty or end with ``/``.
-    """
-    if not isinstance(prefix, str):
-        raise ValueError("a media key must be a string")
-    if len(prefix) > MAX_KEY_LENGTH:
-        raise ValueError(f"media key longer than {MAX_KEY_LENGTH} characters")
-    if not _KEY_CHARS.fullmatch(prefix):
-        raise ValueError(
-            f"media key {prefix!r} may only contain letters, digits and / _ . -"
-        )
-    if prefix.startswith("/"):
-        raise ValueError(f"media key {prefix!r} must not start with '/'")
-    if ".." in prefix:
-        raise ValueError(f"media key {prefix!r} must not contain '..'")
-    if "//" in prefix:
-        raise ValueError(f"media key {prefix!r} must not contain an empty segment")
-    if any(segment == "." for segment in prefix.split("/")):
-        raise ValueError(f"media key {prefix!r} must not contain a '.' segment")
-    return prefix
-
-
-def validate_key(key: str) -> str:
-    """Return ``key`` if it names a storable object, else raise ``ValueError``."""
-    validate_prefix(key)
-    if key == "" or key.endswith("/"):
-        raise ValueError(f"media key {key!r} must name an object, not a folder")
-    return key
-
-
-class MediaStorage(ABC):
-    """Where photos and upload chunks are kept.
-
-    Keys are validated by every method (:func:`validate_key`); an invalid key
-    raises ``ValueError`` before the backend is touched.
-    """
-
-    @abstractmethod
-    def put(
-        self, key: str, data: bytes, content_type: str = "application/octet-stream"
-    ) -> None:
-        """Store ``data`` under ``key``, replacing any previous object atomically.
-
-        Readers see either the old object or the new one, never a partial write.
-        """
-
-    @abstractmethod
-    def get(self, key: str) -> bytes:
-        """Return the bytes stored under ``key``; raise :class:`MediaNotFound`."""
-
-    @abstractmethod
-    def exists(self, key: str) -> bool:
-        """Tell whether an object is stored under ``key``."""
-
-    @abstractmethod
-    def size(self, key: str) -> int | None:
-        """Return the size in bytes of the object under ``key``, or ``None``."""
-
-    @abstractmethod
-    def delete(self, key: str) -> None:
-        """Remove the object under ``key``; removing a missing key is not an error."""
-
-    @abstractmethod
-    def list(self, prefix: str = "") -> list[str]:
-        """Return every stored key that starts with ``prefix``, sorted.
-
-        The prefix is a plain string prefix, not a folder: ``"partial/ab"``
-        matches ``"partial/abc/000000000000"``.
-        """
-
 
 def media_from_url(url: str, *, instance_path: str | None = None) -> MediaStorage:
     """Build the storage backend that ``url`` describes.
@@ -137,7 +47,7 @@ def media_from_url(url: str, *, instance_path: str | None = None) -> MediaStorag
 
 
 def _file_from_url(netloc: str, path: str, instance_path: str | None) -> MediaStorage:
-    from server.media.file import FileStorage
+    from server.media.file import FileStorage  # each backend is loaded only when a URL names it
 
     # file://media/photos parses as host "media" + path "/photos": the whole
     # thing is a path relative to the instance folder, as is file:media.
@@ -152,7 +62,7 @@ def _file_from_url(netloc: str, path: str, instance_path: str | None) -> MediaSt
 
 
 def _s3_from_url(bucket: str, path: str, query: str) -> MediaStorage:
-    from server.media.s3 import S3Storage
+    from server.media.s3 import S3Storage  # boto3 is loaded only when S3 is configured
 
     if not bucket:
         raise ValueError("an s3:// media URL needs a bucket: s3://bucket/prefix")

@@ -6,7 +6,7 @@ import os
 import secrets
 import stat
 
-from server.media import MediaNotFound, MediaStorage, validate_key, validate_prefix
+from server.media.base import MediaNotFound, MediaStorage, validate_key, validate_prefix
 
 # "~" is outside the key alphabet, so a temporary file can never be mistaken
 # for a stored object, even if a crash leaves one behind.

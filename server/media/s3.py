@@ -10,7 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.loaders import create_loader
 
-from server.media import MediaNotFound, MediaStorage, validate_key, validate_prefix
+from server.media.base import MediaNotFound, MediaStorage, validate_key, validate_prefix
 
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from server.errors import ApiError
 from server.extensions import db
 from server.models import (
-    Beat, Checkpoint, Community, Department, District, Grid, Street, Team, User,
+    Beat, Checkpoint, Community, Department, Device, District, Grid, Street, Team, User,
 )
 from server.services.audit import record_audit
 from server.services.passwords import hash_password
@@ -105,8 +105,6 @@ def update(obj, data: dict, actor: User):
 
 def obj_device_bump(user: User) -> None:
     """A changed password ends every session of the user."""
-    from server.models import Device
-
     for device in db.session.execute(db.select(Device).filter_by(user_id=user.id)).scalars():
         device.token_generation += 1
 

@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import AuditEntry
+from server.models import AuditEntry, SyncCounter
 from server.models.types import utcnow
 from server.services.bulk import insert_many
 from server.services.writes import lock_counter
@@ -129,8 +129,6 @@ class AuditProblem:
 
 def verify_chain() -> list[AuditProblem]:
     """Walk the whole log and report every entry that was altered, removed or added."""
-    from server.models import SyncCounter
-
     problems: list[AuditProblem] = []
     prev = GENESIS
     last_seq = None

@@ -18,10 +18,11 @@ from sqlalchemy.exc import IntegrityError
 
 from server.extensions import db
 from server.models import Community, Grid, Notification, Record, User
+from server.services.batch import Batch, result
 from server.services.rules import Rejection
-from server.services.tickets import color_of
 from sync.entities import TICKET_STATUS
 from sync.mutation import Mutation
+from sync.sla import color_of_ticket
 
 EVENT_KINDS = {"submit": "ticket_submitted", "return": "ticket_returned", "dispatch": "ticket_dispatched"}
 SWEEP_KINDS = {"orange": "ticket_nearing_due", "red": "ticket_overdue"}
@@ -97,7 +98,7 @@ def sweep_due(scope, now: datetime | None = None) -> int:
     rows = []
     recipients: dict[tuple, list[User]] = {}  # one lookup per owner and grid, not per ticket
     for ticket in tickets:
-        kind = SWEEP_KINDS.get(color_of(ticket, now))
+        kind = SWEEP_KINDS.get(color_of_ticket(ticket.data, ticket.created_at, now))
         if kind is None:
             continue
         key = (ticket.data.get("department"), ticket.grid_id)
@@ -126,13 +127,12 @@ def list_for(user, *, unread: bool, limit: int) -> list[Notification]:
     return db.session.execute(query.order_by(Notification.created_at.desc()).limit(limit)).scalars().all()
 
 
-def mark_read(batch, m: Mutation) -> dict:
-    from server.services.sync import _result, note_applied
-
+def mark_read(batch: Batch, m: Mutation) -> dict:
+    """Apply a ``notification.read`` mutation: only the notification's own user may."""
     notification = db.session.get(Notification, m.entity_id)
     if notification is None or notification.user_id != batch.caller.user_id:
         raise Rejection("not_found", f"No notification {m.entity_id}.")
     if notification.read_at is None:
         notification.read_at = datetime.now(timezone.utc)
-    note_applied(batch, m, entity="notification", entity_id=m.entity_id, data={})
-    return _result(m.id, "applied")
+    batch.note_applied(m, entity="notification", entity_id=m.entity_id, data={})
+    return result(m.id, "applied")

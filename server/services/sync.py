@@ -14,20 +14,21 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 
 from server.extensions import db
-from server.models import AuditEntry, Conflict, Record
+from server.models import Conflict, Record, SyncCounter
 from server.models.types import utcnow
 from server.schemas.records import validate_values
-from server.services import notifications, photos, record_hooks
+from server.services import notifications, photos
 from server.services.audit import record_audits
+from server.services.batch import Batch, caller_of, rejected, result
 from server.services.bulk import insert_many, update_many
-from server.services.rules import Caller, Rejection, check_role, derived_columns, with_server_fields
+from server.services.conflicts import resolve_conflict
+from server.services.hooks import hooks_for, translate, visible_data
+from server.services.rules import Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
 from server.services.writes import lock_counter, next_seq
 from sync.entities import RECORD_ENTITIES
@@ -37,56 +38,6 @@ from sync.mutation import Mutation, MutationError, parse_mutation
 
 SERVER_NODE = "server"
 MAX_BATCH = 1000
-
-
-@dataclass
-class Batch:
-    """What one push is doing: the records it touched and what it will write."""
-
-    caller: Caller
-    scope: Scope
-    device_id: str
-    states: dict = field(default_factory=dict)  # (entity, id) -> EntityState | None
-    rows: dict = field(default_factory=dict)  # (entity, id) -> Record row dict (existing)
-    loaded: set = field(default_factory=set)  # keys looked up in the database already
-    dirty: set = field(default_factory=set)
-    seen_ids: dict = field(default_factory=dict)  # mutation id -> version
-    conflicts: dict = field(default_factory=dict)  # conflict id -> (Conflict, grid_id)
-    superseded: set = field(default_factory=set)
-    audits: list = field(default_factory=list)
-    notifications: list = field(default_factory=list)
-    value_errors: dict = field(default_factory=dict)  # mutation id -> errors, checked before the lock
-    now: datetime | None = None  # the time stamped on everything the push writes, taken with the lock
-
-
-def _result(mutation_id, status, **extra) -> dict:
-    out = {"id": mutation_id, "status": status}
-    for key, value in extra.items():
-        if value is not None:
-            out[key] = value
-    return out
-
-
-def _rejected(mutation_id, code, message, details=None) -> dict:
-    error = {"code": code, "message": message}
-    if details:
-        error["details"] = details
-    return _result(mutation_id, "rejected", error=error)
-
-
-def note_applied(batch: Batch, m: Mutation, *, entity: str, entity_id: str, data: dict) -> None:
-    """Remember a mutation that changed no record (resolve, read) as applied and audit it."""
-    batch.seen_ids[m.id] = None
-    batch.audits.append({
-        "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
-        "action": f"{m.entity}.{m.op}", "entity": entity, "entity_id": entity_id, "mutation_id": m.id,
-        "data": data, "status": "applied", "version": None,
-    })
-
-
-def caller_of(user) -> Caller:
-    return Caller(user.id, user.username, user.role, user.grid_id,
-                  user.department_id if user.role == "department" else None)
 
 
 def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
@@ -101,16 +52,16 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
     for i, raw in enumerate(raw_mutations):
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         try:
-            m = parse_mutation(record_hooks.translate(raw), device_id=device_id, actor=user.username,
+            m = parse_mutation(translate(raw), device_id=device_id, actor=user.username,
                                allow_server_fields=server_built)
             if not server_built and m.id not in value_errors:
                 value_errors[m.id] = validate_values(m.entity, m.op, m.data)
         except MutationError as exc:
-            results[i] = _rejected(raw_id, exc.code, exc.message, exc.details)
+            results[i] = rejected(raw_id, exc.code, exc.message, exc.details)
             continue
         except Exception:  # noqa: BLE001 - a value no check foresaw: this mutation's fault alone
             current_app.logger.exception("mutation %r could not be checked", raw_id)
-            results[i] = _rejected(raw_id, "invalid", "A value of this mutation cannot be read.")
+            results[i] = rejected(raw_id, "invalid", "A value of this mutation cannot be read.")
             continue
         parsed.append((i, m))
 
@@ -125,7 +76,7 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
             db.session.rollback()
             current_app.logger.error("mutation %s could not be applied", poisoned.mutation.id,
                                      exc_info=poisoned.__cause__)
-            results[poisoned.index] = _rejected(poisoned.mutation.id, "unprocessable",
+            results[poisoned.index] = rejected(poisoned.mutation.id, "unprocessable",
                                                 "The server could not apply this mutation.")
             parsed = [(i, m) for i, m in parsed if i != poisoned.index]
 
@@ -162,73 +113,25 @@ def _apply_locked(batch: Batch, parsed: list, results: list, *, server_built: bo
     return {"results": results, "cursor": encode_cursor(counter.last_seq), "hlc": clock.send()}
 
 
-# Built once: constructing and caching a statement per push cost more than
-# running it for a small push. Run on the connection: nothing the ORM holds
-# needs flushing first, records are written in Core.
-#
-# The ids (checked UUIDs) are written into the SQL, so each lookup is a
-# statement of its own that PostgreSQL plans with the ids it holds. As bound
-# parameters, psycopg prepared the statement after five runs and PostgreSQL
-# could keep a generic plan made while the tables were small: the lookups
-# stayed sequential scans as the tables grew (pushes of 100 fell from ~2,000
-# to ~800 mutations/s on a new database in bench/sync_bench.py).
-_IDS = bindparam("ids", expanding=True, literal_execute=True)
-_APPLIED_IDS = select(AuditEntry.mutation_id, AuditEntry.version).where(AuditEntry.mutation_id.in_(_IDS))
-# What a push reads of a record: `entity = ? AND entity_id IN (…)` is a
-# primary-key range on both databases; a row-value IN over (entity,
-# entity_id) made SQLite scan the whole table for every chunk.
-_RECORDS = select(
-    Record.entity, Record.entity_id, Record.grid_id, Record.department_id, Record.version, Record.deleted,
-    Record.data, Record.clocks, Record.created_at,
-).where(Record.entity == bindparam("entity"), Record.entity_id.in_(_IDS))
-
-
 def _load(batch: Batch, mutations: list[Mutation]) -> None:
-    connection = db.session.connection()
-    ids = list({m.id for m in mutations})
-    for chunk in _chunks(ids, 500):
-        for mutation_id, version in connection.execute(_APPLIED_IDS, {"ids": chunk}):
-            batch.seen_ids[mutation_id] = version
-    keys = list({(m.entity, m.entity_id) for m in mutations if m.entity in RECORD_ENTITIES})
-    load_records(batch, keys)
-
-
-def load_records(batch: Batch, keys: list) -> None:
-    """Read the given records into the batch (once per key)."""
-    keys = [k for k in keys if k not in batch.loaded]
-    batch.loaded.update(keys)
-    by_entity: dict[str, list[str]] = {}
-    for entity, entity_id in keys:
-        by_entity.setdefault(entity, []).append(entity_id)
-    connection = db.session.connection()
-    for entity, ids in by_entity.items():
-        for chunk in _chunks(ids, 500):
-            for row in connection.execute(_RECORDS, {"entity": entity, "ids": chunk}).mappings():
-                key = (row["entity"], row["entity_id"])
-                batch.rows[key] = dict(row)
-                batch.states[key] = EntityState(row["data"], row["clocks"], row["version"], row["deleted"])
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+    batch.load_applied_ids(list({m.id for m in mutations}))
+    batch.load_records(list({(m.entity, m.entity_id) for m in mutations if m.entity in RECORD_ENTITIES}))
 
 
 def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
     if m.id in batch.seen_ids:
-        return _result(m.id, "duplicate", version=batch.seen_ids[m.id])
+        return result(m.id, "duplicate", version=batch.seen_ids[m.id])
     try:
         check_role(batch.caller, m, server_built=server_built)
         if m.entity == "conflict":
-            return record_hooks.resolve_conflict(batch, m, clock=clock, apply=_apply_one)
+            return resolve_conflict(batch, m, clock=clock, apply=_apply_one)
         if m.entity == "notification":
             return notifications.mark_read(batch, m)
+        hooks = hooks_for(m.entity)
         key = (m.entity, m.entity_id)
-        if key not in batch.loaded:  # a follow-up's record, or one a hook added
-            load_records(batch, [key])
-        state = batch.states.get(key)
+        state = batch.state_of(m.entity, m.entity_id)  # loaded already, unless a follow-up's or a hook's
         row = batch.rows.get(key)
-        grid_id, department_id = _check_scope(batch, m, row)
+        grid_id, department_id = _check_scope(batch, m, row, hooks)
         _check_base_version(m, state)
         # Server-built mutations carry values the server made (ticket links).
         if server_built:
@@ -240,14 +143,14 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
             errors = validate_values(m.entity, m.op, m.data)
         if errors:
             raise Rejection("invalid", "Some values are not valid; see details.", errors)
-        m = with_server_fields(batch.caller, m, record_hooks.server_data(batch, m, state, grid_id),
+        m = with_server_fields(batch.caller, m, hooks.server_data(batch, m, state, grid_id),
                                exists=state is not None)
         merged = merge(state, m)
     except Rejection as exc:
-        return _rejected(m.id, exc.code, exc.message, exc.details)
+        return rejected(m.id, exc.code, exc.message, exc.details)
     if merged.error is not None:
         code, message = merged.error
-        return _rejected(m.id, code, message)
+        return rejected(m.id, code, message)
 
     batch.states[key] = merged.state
     batch.dirty.add(key)
@@ -266,19 +169,15 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
     status = "conflict" if mine else "applied"
     version = merged.state.version
     batch.seen_ids[m.id] = version
-    batch.audits.append({
-        "actor": batch.caller.username, "actor_id": batch.caller.user_id, "device_id": m.device_id,
-        "action": f"{m.entity}.{m.op}", "entity": m.entity, "entity_id": m.entity_id,
-        "mutation_id": m.id, "data": {"hlc": m.hlc, "base_version": m.base_version, **m.data},
-        "status": status, "version": version,
-    })
-    if m.entity == "ticket" and status == "applied":
-        batch.notifications.extend(notifications.on_ticket(m, merged.state, grid_id))
-    for follow_up in record_hooks.follow_ups(batch, m, merged.state, clock=clock):
-        result = _apply_one(batch, follow_up, server_built=True, clock=clock)
-        if result["status"] == "rejected":
-            raise RuntimeError(f"server follow-up rejected: {result}")
-    return _result(m.id, status, version=version, conflict=mine[0].to_dict() if mine else None)
+    batch.audit(m, entity=m.entity, entity_id=m.entity_id,
+                data={"hlc": m.hlc, "base_version": m.base_version, **m.data}, status=status, version=version)
+    if status == "applied":
+        batch.notifications.extend(hooks.notifications(m, merged.state, grid_id))
+    for follow_up in hooks.follow_ups(batch, m, merged.state, clock=clock):
+        answer = _apply_one(batch, follow_up, server_built=True, clock=clock)
+        if answer["status"] == "rejected":
+            raise RuntimeError(f"server follow-up rejected: {answer}")
+    return result(m.id, status, version=version, conflict=mine[0].to_dict() if mine else None)
 
 
 def _check_base_version(m: Mutation, state: EntityState | None) -> None:
@@ -297,7 +196,7 @@ def _check_base_version(m: Mutation, state: EntityState | None) -> None:
                         {"base_version": [f"At most {current}."]})
 
 
-def _check_scope(batch: Batch, m: Mutation, row: dict | None) -> tuple[int | None, int | None]:
+def _check_scope(batch: Batch, m: Mutation, row: dict | None, hooks) -> tuple[int | None, int | None]:
     """The record's grid and department, after checking the caller may touch it."""
     scope = batch.scope
     if row is not None:
@@ -310,7 +209,7 @@ def _check_scope(batch: Batch, m: Mutation, row: dict | None) -> tuple[int | Non
             raise Rejection("not_found", f"No {m.entity} {m.entity_id}.")
         if "grid_id" in m.data and m.data["grid_id"] != row["grid_id"]:
             raise Rejection("invalid", "A record cannot move to another grid.", {"grid_id": ["Cannot change."]})
-        return row["grid_id"], record_hooks.department_of(m, row)
+        return row["grid_id"], hooks.department_of(m, row)
     if m.op != "create":
         raise Rejection("not_found", f"No {m.entity} {m.entity_id}.")
     grid_id = m.data.get("grid_id", batch.caller.grid_id)
@@ -395,8 +294,6 @@ def decode_cursor(cursor: str | None) -> int:
 def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
     """Changes after ``cursor`` that the caller may see, oldest first."""
     after = decode_cursor(cursor)
-    from server.models import SyncCounter
-
     counter = db.session.get(SyncCounter, 1)
     # Read the newest committed seq BEFORE the changes: a writer committing in
     # between only adds rows above it, which the query below may return or
@@ -420,7 +317,7 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
     changes = []
     for r, waiting in photos.with_pending(rows):
         change = {"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "deleted": r.deleted,
-                  "data": record_hooks.visible_data(scope, r.entity, r.data)}
+                  "data": visible_data(scope, r.entity, r.data)}
         if waiting:
             # Referenced but not uploaded yet (a contract extension clients may ignore).
             change["pending_photos"] = waiting

@@ -11,15 +11,14 @@ from sqlalchemy import func, select
 from server.errors import ApiError
 from server.extensions import db
 from server.models import AuditEntry, Record
-from server.services.tickets import color_of
-from sync.sla import DONE_STATES
+from sync.sla import DONE_STATES, color_of_ticket
 
 
 def serialise(record: Record, now: datetime) -> dict:
     return {"id": record.entity_id, "grid_id": record.grid_id, "version": record.version,
             "deleted": record.deleted, "department_id": record.department_id,
             "created_at": record.created_at, "updated_at": record.updated_at,
-            "color": color_of(record, now), **record.data}
+            "color": color_of_ticket(record.data, record.created_at, now), **record.data}
 
 
 def _scoped_tickets(scope):

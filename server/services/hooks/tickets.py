@@ -1,4 +1,4 @@
-"""The handoff-ticket workflow around the merge.
+"""Tickets: the handoff-ticket workflow around the merge.
 
 A ticket is a synced entity; its state machine is in ``sync.entities`` and
 who may do which op in ``server.services.rules``. This module adds what the
@@ -15,9 +15,13 @@ from datetime import datetime, timezone
 
 from server.extensions import db
 from server.models import Department
+from server.services import notifications
+from server.services.batch import Batch
+from server.services.hooks.base import EntityHooks
 from server.services.rules import Rejection
 from sync import sla
 from sync.entities import REPORT_STATUS
+from sync.merge import EntityState
 from sync.mutation import Mutation
 
 # The reports a ticket may take in: those its link_ticket transition starts from.
@@ -39,11 +43,9 @@ def _added_reports(m: Mutation) -> list[str]:
     return list(value) if isinstance(value, list) else list(value.get("add", []))
 
 
-def _check_reports(batch, report_ids: list[str], grid_id, ticket_id: str) -> None:
-    from server.services.sync import load_records
-
+def _check_reports(batch: Batch, report_ids: list[str], grid_id, ticket_id: str) -> None:
     keys = [("report", rid) for rid in report_ids]
-    load_records(batch, keys)
+    batch.load_records(keys)
     problems = {}
     for key in keys:
         state, row = batch.states.get(key), batch.rows.get(key)
@@ -57,7 +59,7 @@ def _check_reports(batch, report_ids: list[str], grid_id, ticket_id: str) -> Non
         raise Rejection("invalid", "Some reports cannot join this ticket.", {"report_ids": problems})
 
 
-def server_data(batch, m: Mutation, state, grid_id) -> dict:
+def server_data(batch: Batch, m: Mutation, state: EntityState | None, grid_id: int) -> dict:
     """Deadlines, level and timestamps the server sets on a ticket mutation."""
     now = _now()
     out: dict = {}
@@ -109,7 +111,7 @@ def _report_op(m: Mutation, report_id: str, op: str, data: dict, batch, clock) -
     )
 
 
-def follow_ups(batch, m: Mutation, state, *, clock) -> list[Mutation]:
+def follow_ups(batch: Batch, m: Mutation, state: EntityState, *, clock) -> list[Mutation]:
     """Mutations on the ticket's reports that this ticket mutation implies."""
     if m.op in ("create", "update"):
         return [
@@ -127,26 +129,20 @@ def follow_ups(batch, m: Mutation, state, *, clock) -> list[Mutation]:
     return []
 
 
-def _report_status(batch, report_id: str) -> str | None:
-    from server.services.sync import load_records
-
-    load_records(batch, [("report", report_id)])
-    state = batch.states.get(("report", report_id))
+def _report_status(batch: Batch, report_id: str) -> str | None:
+    state = batch.state_of("report", report_id)
     return state.data.get("status") if state else None
 
 
-# --- reading ------------------------------------------------------------------------
+def _notify(m: Mutation, state: EntityState, grid_id: int) -> list[dict]:
+    return notifications.on_ticket(m, state, grid_id)
 
 
-def _parse(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value)
-
-
-def color_of(record, now: datetime | None = None) -> str | None:
-    due = _parse(record.data.get("due_at"))
-    if due is None:
-        return None
-    done = _parse(record.data.get("done_at")) if record.data.get("status") in sla.DONE_STATES else None
-    return sla.ticket_color(record.created_at, due, now or _now(), done_at=done)
+HOOKS = EntityHooks(
+    server_data=server_data,
+    department_of=department_of,
+    follow_ups=follow_ups,
+    notifications=_notify,
+    # The contract's parameter names of `resolve`, and the fields they are stored in.
+    op_params={"resolve": {"note": "resolution_note", "photos": "resolution_photos"}},
+)
