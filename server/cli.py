@@ -40,6 +40,4 @@ def register_sweep(app) -> None:
         from server.services.notifications import sweep_due
         from server.services.scope import Scope
 
-        everyone = Scope(user_id=0, username="system", role="admin", grid_ids=None, street_id=None,
-                         department_id=None)
-        click.echo(f"{sweep_due(everyone)} due notifications considered")
+        click.echo(f"{sweep_due(Scope.system())} due notifications considered")

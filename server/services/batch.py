@@ -16,7 +16,6 @@ from sqlalchemy import bindparam, select
 
 from server.extensions import db
 from server.models import AuditEntry, Record
-from server.services.rules import Caller
 from server.services.scope import Scope
 from sync.merge import EntityState
 from sync.mutation import Mutation
@@ -47,8 +46,7 @@ _CHUNK = 500
 class Batch:
     """What one push is doing: the records it touched and what it will write."""
 
-    caller: Caller
-    scope: Scope
+    scope: Scope  # who is pushing: role, grid, what they may touch
     device_id: str
     states: dict = field(default_factory=dict)  # (entity, id) -> EntityState | None
     rows: dict = field(default_factory=dict)  # (entity, id) -> Record row dict (existing)
@@ -100,16 +98,10 @@ class Batch:
               version: int | None) -> None:
         """Queue the audit entry of an applied mutation (it also answers the mutation's retries)."""
         self.audits.append({
-            "actor": self.caller.username, "actor_id": self.caller.user_id, "device_id": m.device_id,
+            "actor": self.scope.username, "actor_id": self.scope.user_id, "device_id": m.device_id,
             "action": f"{m.entity}.{m.op}", "entity": entity, "entity_id": entity_id, "mutation_id": m.id,
             "data": data, "status": status, "version": version,
         })
-
-
-def caller_of(user) -> Caller:
-    """The rules' view of a user."""
-    return Caller(user.id, user.username, user.role, user.grid_id,
-                  user.department_id if user.role == "department" else None)
 
 
 def result(mutation_id, status, **extra) -> dict:

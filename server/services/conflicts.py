@@ -35,8 +35,7 @@ def _kept(record: Record | None, field: str) -> dict:
 
 def open_conflicts(scope, *, entity=None, entity_id=None, grid=None, limit=200) -> list[dict]:
     query = select(Conflict).where(Conflict.resolved_at.is_(None), Conflict.superseded.is_(False))
-    if scope.grid_ids is not None:
-        query = query.where(Conflict.grid_id.in_(scope.grid_ids or [-1]))
+    query = scope.filter_by_grid(query, Conflict.grid_id)
     if entity:
         query = query.where(Conflict.entity == entity)
     if entity_id:
@@ -114,7 +113,7 @@ def resolve_conflict(batch: Batch, m: Mutation, *, clock, apply) -> dict:
             error = answer["error"]
             raise Rejection(error["code"], error["message"], error.get("details"))
     conflict.resolved_at = datetime.now(timezone.utc)
-    conflict.resolved_by = batch.caller.username
+    conflict.resolved_by = batch.scope.username
     conflict.resolution = {"choice": choice, "value": m.data.get("value"), "note": m.data.get("note"),
                            "mutation": m.id}
     batch.note_applied(m, entity=conflict.entity, entity_id=conflict.entity_id,

@@ -40,8 +40,9 @@ def resolve_grid(scope, user, grid_id: int | None) -> Grid:
     grid_id = grid_id if grid_id is not None else user.grid_id
     if grid_id is None:
         raise ApiError(422, "invalid", "Say which grid: ?grid=<id>.", {"grid": ["Missing."]})
+    scope.require_grid(grid_id)
     grid = db.session.get(Grid, grid_id)
-    if grid is None or not scope.can_see_grid(grid_id):
+    if grid is None:
         raise ApiError(404, "not_found", f"No grid {grid_id}.")
     return grid
 

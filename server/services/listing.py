@@ -15,8 +15,7 @@ from server.services.hooks import visible_data
 def list_records(scope, entity: str, query: dict) -> dict:
     stmt = scope.filter_records(select(Record).where(Record.entity == entity))
     if "grid" in query:
-        if not scope.can_see_grid(query["grid"]):
-            raise ApiError(404, "not_found", f"No grid {query['grid']}.")
+        scope.require_grid(query["grid"])
         stmt = stmt.where(Record.grid_id == query["grid"])
     if not query.get("include_deleted"):
         stmt = stmt.where(Record.deleted.is_(False))

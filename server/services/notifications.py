@@ -130,7 +130,7 @@ def list_for(user, *, unread: bool, limit: int) -> list[Notification]:
 def mark_read(batch: Batch, m: Mutation) -> dict:
     """Apply a ``notification.read`` mutation: only the notification's own user may."""
     notification = db.session.get(Notification, m.entity_id)
-    if notification is None or notification.user_id != batch.caller.user_id:
+    if notification is None or notification.user_id != batch.scope.user_id:
         raise Rejection("not_found", f"No notification {m.entity_id}.")
     if notification.read_at is None:
         notification.read_at = datetime.now(timezone.utc)

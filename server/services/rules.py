@@ -7,7 +7,6 @@ Server-built mutations (ticket workflow side effects) skip the role table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -53,24 +52,16 @@ class Rejection(Exception):
         self.details = details
 
 
-@dataclass(frozen=True)
-class Caller:
-    user_id: int
-    username: str
-    role: str
-    grid_id: int | None
-    department_id: int | None
-
-
-def check_role(caller: Caller, m: Mutation, *, server_built: bool = False) -> None:
+def check_role(role: str, m: Mutation, *, server_built: bool = False) -> None:
+    """Refuse (``forbidden``) an op the role table does not give ``role``; the server's own pass."""
     if server_built:
         return
     allowed = OP_ROLES.get(m.entity, {}).get(m.op, frozenset())
-    if caller.role not in allowed:
-        raise Rejection("forbidden", f"A {caller.role} may not {m.op} a {m.entity}.")
+    if role not in allowed:
+        raise Rejection("forbidden", f"A {role} may not {m.op} a {m.entity}.")
 
 
-def with_server_fields(caller: Caller, m: Mutation, extra: dict | None = None, *, exists: bool = False) -> Mutation:
+def with_server_fields(username: str, m: Mutation, extra: dict | None = None, *, exists: bool = False) -> Mutation:
     """``m`` with the fields the server writes: its creator on a first create, and ``extra``.
 
     A create re-sent for a record that exists already merges only what the
@@ -78,7 +69,7 @@ def with_server_fields(caller: Caller, m: Mutation, extra: dict | None = None, *
     """
     data = dict(m.data)
     if m.op == "create" and not exists and m.entity in CREATOR_FIELD:
-        data[CREATOR_FIELD[m.entity]] = caller.username
+        data[CREATOR_FIELD[m.entity]] = username
     if extra:
         data.update(extra)
     return m.with_data(data) if data != m.data else m

@@ -1,7 +1,10 @@
-"""What a user may see: the one place every read is filtered through.
+"""Who the caller is and what they may see and touch: the one place reads and writes are scoped.
 
 A patroller and a team lead see their grid; a supervisor the grids of their
-street; a department what was dispatched to it; an admin everything.
+street; a department what was dispatched to it; an admin everything. Reads
+filter their queries through a :class:`Scope`; the write path asks the same
+object whether a record may be touched, and the role table
+(``server.services.rules``) which ops the role may do.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from server.models import Community, Grid, Record, User
 
 @dataclass(frozen=True)
 class Scope:
+    """A user, as far as permissions go: role, own grid, and the grids and department they see."""
+
     user_id: int
     username: str
     role: str
@@ -24,6 +29,13 @@ class Scope:
     grid_ids: frozenset[int] | None
     street_id: int | None
     department_id: int | None
+    grid_id: int | None = None  # the grid the user belongs to (patrollers and leads)
+
+    @classmethod
+    def system(cls) -> Scope:
+        """The server acting on its own (scheduled sweeps): sees everything."""
+        return cls(user_id=0, username="system", role="admin", grid_ids=None, street_id=None,
+                   department_id=None)
 
     @property
     def is_admin(self) -> bool:
@@ -54,22 +66,32 @@ class Scope:
             return query.where(false())
         return query.where(or_(*conditions))
 
-    def can_see_record(self, record: Record) -> bool:
-        if self.grid_ids is None:
-            return True
-        if record.grid_id is not None and record.grid_id in self.grid_ids:
-            return True
-        return self.department_id is not None and record.department_id == self.department_id
-
-    def filter_grids(self, query):
+    def filter_by_grid(self, query, column):
+        """Restrict a query to rows whose ``column`` names a grid this user sees."""
         if self.grid_ids is None:
             return query
-        return query.where(Grid.id.in_(self.grid_ids or [-1]))
+        return query.where(column.in_(self.grid_ids or [-1]))
+
+    def can_see(self, grid_id: int | None, department_id: int | None) -> bool:
+        """Whether a record of this grid, dispatched to this department (if any), is visible."""
+        if self.grid_ids is None:
+            return True
+        if grid_id is not None and grid_id in self.grid_ids:
+            return True
+        return self.department_id is not None and department_id == self.department_id
+
+    def can_see_record(self, record: Record) -> bool:
+        return self.can_see(record.grid_id, record.department_id)
 
     def require_grid(self, grid_id: int | None) -> None:
         """404 (never 403: an id from another grid must not be confirmed to exist)."""
         if not self.can_see_grid(grid_id):
             raise ApiError(404, "not_found", f"No grid {grid_id}.")
+
+    @property
+    def reads_personal_data(self) -> bool:
+        """Admins, grid members and street supervisors read names and phone numbers; departments do not."""
+        return self.grid_ids is None or bool(self.grid_ids)
 
 
 def street_grid_ids(street_id: int) -> frozenset[int]:
@@ -95,4 +117,5 @@ def scope_for(user: User) -> Scope:
         grid_ids=grids,
         street_id=user.street_id,
         department_id=user.department_id if user.role == "department" else None,
+        grid_id=user.grid_id,
     )

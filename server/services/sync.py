@@ -24,7 +24,7 @@ from server.models.types import utcnow
 from server.schemas.records import validate_values
 from server.services import notifications, photos
 from server.services.audit import record_audits
-from server.services.batch import Batch, caller_of, rejected, result
+from server.services.batch import Batch, rejected, result
 from server.services.bulk import insert_many, update_many
 from server.services.conflicts import resolve_conflict
 from server.services.hooks import hooks_for, translate, visible_data
@@ -43,7 +43,6 @@ MAX_BATCH = 1000
 def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
                     server_built: bool = False) -> dict:
     """Apply a batch of raw mutations; answer the push contract's body (and commit)."""
-    caller = caller_of(user)
     results: list[dict | None] = [None] * len(raw_mutations)
     value_errors: dict = {}
     parsed: list[tuple[int, Mutation]] = []
@@ -66,7 +65,7 @@ def apply_mutations(user, scope: Scope, device_id: str, raw_mutations: list, *,
         parsed.append((i, m))
 
     while True:
-        batch = Batch(caller, scope, device_id, value_errors=dict(value_errors))
+        batch = Batch(scope, device_id, value_errors=dict(value_errors))
         try:
             return _apply_locked(batch, parsed, results, server_built=server_built)
         except _Poisoned as poisoned:
@@ -122,7 +121,7 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
     if m.id in batch.seen_ids:
         return result(m.id, "duplicate", version=batch.seen_ids[m.id])
     try:
-        check_role(batch.caller, m, server_built=server_built)
+        check_role(batch.scope.role, m, server_built=server_built)
         if m.entity == "conflict":
             return resolve_conflict(batch, m, clock=clock, apply=_apply_one)
         if m.entity == "notification":
@@ -143,7 +142,7 @@ def _apply_one(batch: Batch, m: Mutation, *, server_built: bool, clock) -> dict:
             errors = validate_values(m.entity, m.op, m.data)
         if errors:
             raise Rejection("invalid", "Some values are not valid; see details.", errors)
-        m = with_server_fields(batch.caller, m, hooks.server_data(batch, m, state, grid_id),
+        m = with_server_fields(batch.scope.username, m, hooks.server_data(batch, m, state, grid_id),
                                exists=state is not None)
         merged = merge(state, m)
     except Rejection as exc:
@@ -200,10 +199,7 @@ def _check_scope(batch: Batch, m: Mutation, row: dict | None, hooks) -> tuple[in
     """The record's grid and department, after checking the caller may touch it."""
     scope = batch.scope
     if row is not None:
-        visible = scope.grid_ids is None or (row["grid_id"] in scope.grid_ids) or (
-            scope.department_id is not None and row.get("department_id") == scope.department_id
-        )
-        if not visible:
+        if not scope.can_see(row["grid_id"], row.get("department_id")):
             # The same answer as for an id that does not exist: other grids'
             # ids are not confirmed.
             raise Rejection("not_found", f"No {m.entity} {m.entity_id}.")
@@ -212,7 +208,7 @@ def _check_scope(batch: Batch, m: Mutation, row: dict | None, hooks) -> tuple[in
         return row["grid_id"], hooks.department_of(m, row)
     if m.op != "create":
         raise Rejection("not_found", f"No {m.entity} {m.entity_id}.")
-    grid_id = m.data.get("grid_id", batch.caller.grid_id)
+    grid_id = m.data.get("grid_id", scope.grid_id)
     if grid_id is None or isinstance(grid_id, bool) or not isinstance(grid_id, int):
         raise Rejection("invalid", "Say which grid the record belongs to.", {"grid_id": ["Missing."]})
     if not scope.can_see_grid(grid_id):

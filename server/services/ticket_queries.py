@@ -30,8 +30,7 @@ def list_tickets(scope, query: dict) -> dict:
     if query.get("status"):
         stmt = stmt.where(Record.status == query["status"])
     if query.get("grid") is not None:
-        if not scope.can_see_grid(query["grid"]):
-            raise ApiError(404, "not_found", f"No grid {query['grid']}.")
+        scope.require_grid(query["grid"])
         stmt = stmt.where(Record.grid_id == query["grid"])
     if query.get("department") is not None:
         stmt = stmt.where(Record.department_id == query["department"])

@@ -33,7 +33,7 @@ def server_data(batch: Batch, m: Mutation, state: EntityState | None, grid_id: i
         checkpoint_id = data.get("checkpoint_id")
         if checkpoint_id is not None:
             beat = db.session.execute(
-                db.select(Beat).filter_by(user_id=batch.caller.user_id)
+                db.select(Beat).filter_by(user_id=batch.scope.user_id)
             ).scalar_one_or_none()
             checkpoint = next((c for c in (beat.checkpoints if beat else []) if c.id == checkpoint_id), None)
             if checkpoint is None:

@@ -82,7 +82,7 @@ def server_data(batch: Batch, m: Mutation, state: EntityState | None, grid_id: i
         level = sla.next_level((state.data.get("level") if state else None) or "grid")
         if level is None:
             raise Rejection("invalid_state", "The ticket is already at the district level.")
-        if batch.caller.role == "lead" and level != "community":
+        if batch.scope.role == "lead" and level != "community":
             raise Rejection("forbidden", "A team lead escalates to the community; the street takes it further.")
         out["level"] = level
     elif m.op in ("resolve", "close"):
