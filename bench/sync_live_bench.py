@@ -176,7 +176,7 @@ def main() -> None:
             "|---|---|---|---|",
             *rows,
             "",
-            "Writers take one lock in turn (the counter row: see `server/services/writes.py`), so a",
+            "Writers take one lock in turn (the counter row: see `server/services/write_lock.py`), so a",
             "second worker helps with the work done outside it: HTTP, auth, JSON, and parsing and",
             "checking the mutations. On SQLite, writers queue on a file lock instead of SQLite's",
             "polling for its own: with 8 phones that took the served rate from 3,295 to 3,856",

@@ -19,7 +19,7 @@ from server.extensions import db
 from server.models import AuditEntry, SyncCounter
 from server.models.types import utcnow
 from server.services.bulk import insert_many
-from server.services.writes import lock_counter
+from server.services.write_lock import lock_counter
 
 GENESIS = "0" * 64
 

@@ -30,7 +30,7 @@ from server.services.conflicts import resolve_conflict
 from server.services.hooks import hooks_for, translate, visible_data
 from server.services.rules import Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
-from server.services.writes import lock_counter, next_seq
+from server.services.write_lock import lock_counter, next_seq
 from sync.entities import RECORD_ENTITIES
 from sync.hlc import HybridLogicalClock, admit_hlc
 from sync.merge import EntityState, merge

@@ -129,7 +129,7 @@ def test_a_trail_chained_by_earlier_builds_still_verifies_and_tampering_with_it_
     from server.extensions import db
     from server.models import AuditEntry
     from server.services.audit import GENESIS, legacy_entry_hash, verify_chain
-    from server.services.writes import lock_counter
+    from server.services.write_lock import lock_counter
 
     with app.app_context():
         counter = lock_counter()

@@ -64,7 +64,7 @@ def test_a_transaction_that_already_wrote_never_deadlocks_with_a_queued_writer(a
     from sqlalchemy import text
 
     from server.extensions import db
-    from server.services.writes import lock_counter
+    from server.services.write_lock import lock_counter
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
