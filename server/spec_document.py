@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from server.services.rules import OP_ROLES
-from sync.entities import ENTITIES, RECORD_ENTITIES, StateMachine
+from sync.entities import ENTITIES, RECORD_ENTITIES, StateMachine, Transition
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "pwa" / "src" / "sync" / "entities.json"
 
@@ -30,10 +30,15 @@ def _machine(machine: StateMachine) -> dict:
         "initial": machine.initial,
         "creatable": sorted(machine.creatable),
         "done": sorted(machine.done),
-        "transitions": [
-            {"op": t.op, "sources": sorted(t.sources), "target": t.target} for t in machine.transitions
-        ],
+        "transitions": [_transition(t) for t in machine.transitions],
     }
+
+
+def _transition(t: Transition) -> dict:
+    out = {"op": t.op, "sources": sorted(t.sources), "target": t.target}
+    if t.when is not None:
+        out["when"] = {"field": t.when[0], "value": t.when[1]}
+    return out
 
 
 def spec_document() -> dict:

@@ -8,6 +8,10 @@ Each entity lists its fields and how each merges:
 * ``STATE`` — the entity's status, moved only by the named transitions of its
   state machine; a transition that a concurrent one made invalid becomes a
   conflict instead of being dropped.
+* ``PARAM`` — a parameter of a transition op that picks its outcome (a
+  ``verify``'s ``fixed``). It is read by the transition and kept in the audit
+  trail, never stored on the record: the state says what came of it, so two
+  racing ops cannot leave a state and a parameter that disagree.
 
 ``server_fields`` are written by the server (who reported, derived flags, due
 times, the department a ticket is with); a client mutation that tries to set
@@ -26,6 +30,7 @@ from typing import Mapping
 SCALAR = "scalar"
 SET = "set"
 STATE = "state"
+PARAM = "param"
 
 # Ops every entity understands; entity-specific ops are its state transitions.
 CREATE = "create"
@@ -36,11 +41,21 @@ GENERIC_OPS = frozenset({CREATE, UPDATE, DELETE})
 
 @dataclass(frozen=True)
 class Transition:
-    """An op that moves the state field from one of ``sources`` to ``target``."""
+    """An op that moves the state field from one of ``sources`` to ``target``.
+
+    ``when`` is ``(field, value)`` for an op whose outcome depends on what it
+    carries: a ``verify`` that found the fix holding moves a ticket to
+    ``verified``, one that found it failing sends it back (``reopened``).
+    """
 
     op: str
     sources: frozenset[str]
     target: str
+    when: tuple[str, object] | None = None
+
+    def applies_to(self, data: dict | None) -> bool:
+        """Whether this transition is the one an op carrying ``data`` takes."""
+        return self.when is None or data is None or data.get(self.when[0]) == self.when[1]
 
 
 @dataclass(frozen=True)
@@ -57,9 +72,10 @@ class StateMachine:
     # SLA clock stops and the record no longer counts as open.
     done: frozenset[str] = frozenset()
 
-    def transition(self, op: str) -> Transition | None:
+    def transition(self, op: str, data: dict | None = None) -> Transition | None:
+        """The transition ``op`` takes with ``data`` (the first declared for ``op`` without data)."""
         for t in self.transitions:
-            if t.op == op:
+            if t.op == op and t.applies_to(data):
                 return t
         return None
 
@@ -106,8 +122,8 @@ class EntitySpec:
         return self.fields.get(name)
 
 
-def _t(op: str, sources: str, target: str) -> Transition:
-    return Transition(op, frozenset(sources.split()), target)
+def _t(op: str, sources: str, target: str, when: tuple[str, object] | None = None) -> Transition:
+    return Transition(op, frozenset(sources.split()), target, when)
 
 
 REPORT_STATUS = StateMachine(
@@ -134,13 +150,18 @@ TICKET_STATUS = StateMachine(
         _t("submit", "draft returned reopened", "submitted"),
         _t("approve", "submitted", "approved"),
         _t("return", "submitted approved resolved", "returned"),
-        _t("dispatch", "approved reopened", "dispatched"),
-        _t("acknowledge", "dispatched", "acknowledged"),
-        _t("resolve", "dispatched acknowledged", "resolved"),
-        _t("close", "approved resolved", "closed"),
-        _t("reopen", "resolved closed", "reopened"),
+        _t("dispatch", "approved reopened sent_back", "dispatched"),
+        # Not this department's job (退回改派): back to the supervisor to dispatch again.
+        _t("send_back", "dispatched acknowledged reopened", "sent_back"),
+        _t("acknowledge", "dispatched reopened", "acknowledged"),
+        _t("resolve", "dispatched acknowledged reopened", "resolved"),
+        # Checked on site (核查): fixed lets the lead close it (销号); not fixed is rework (返工).
+        _t("verify", "resolved", "verified", when=("fixed", True)),
+        _t("verify", "resolved", "reopened", when=("fixed", False)),
+        _t("close", "approved resolved verified", "closed"),
+        _t("reopen", "resolved verified closed", "reopened"),
     ),
-    done=frozenset({"resolved", "closed"}),
+    done=frozenset({"resolved", "verified", "closed"}),
 )
 
 ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
@@ -229,11 +250,16 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
                     "created_by": SCALAR,
                     "dispatched_at": SCALAR,
                     "done_at": SCALAR,
+                    "fixed": PARAM,
+                    "verification_note": SCALAR,
+                    "verification_photos": SET,
+                    "reopen_count": SCALAR,
                 }
             ),
             state_machine=TICKET_STATUS,
             server_fields=frozenset(
-                {"due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at", "department"}
+                {"due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at", "department",
+                 "reopen_count"}
             ),
             extra_ops=frozenset({"escalate"}),
             op_fields=MappingProxyType({"dispatch": frozenset({"department"})}),

@@ -59,7 +59,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sync.entities import CREATE, DELETE, SCALAR, SET, EntitySpec, entity_spec
+from sync.entities import CREATE, DELETE, PARAM, SCALAR, SET, EntitySpec, entity_spec
 from sync.jsondata import copy_json
 from sync.mutation import Mutation
 
@@ -261,6 +261,8 @@ def _write_data(spec: EntitySpec, data: dict, clocks: dict, m: Mutation, stamp: 
             _write_scalar(data, clocks, name, value, stamp)
         elif kind == SET:
             _write_set(data, clocks, name, value, stamp)
+        elif kind == PARAM:
+            continue  # read by the transition, not stored
         elif kind is None or m.op != CREATE:
             # Only a create may name the state field; parse_mutation enforces it.
             raise ValueError(f"{spec.name}.{name} cannot be written by {m.op!r}; use parse_mutation")
@@ -291,7 +293,7 @@ def _apply_state(spec: EntitySpec, data: dict, clocks: dict, m: Mutation, stamp:
         elif m.data.get(machine.field) is not None and wanted != current:
             clocks["state"]["lost"].append({**stamp, "op": CREATE, "to": wanted})
         return None
-    transition = machine.transition(m.op)
+    transition = machine.transition(m.op, m.data)
     if transition is None:
         return None
     raced = any(

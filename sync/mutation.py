@@ -11,6 +11,7 @@ Wire form of ``data``:
 * a SET field: a list of strings, meaning "add these"; outside ``create`` also
   ``{"add": [...], "remove": [...]}`` (either key optional, an element may not
   be both added and removed in one mutation);
+* a PARAM field: only in the transition op that reads it;
 * the STATE field: only in ``create``, and only with one of the state
   machine's ``creatable`` values. Every other move of the state is a named
   transition op (``approve``, ``solve`` ...), which may carry other fields.
@@ -27,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sync.entities import CREATE, DELETE, SET, STATE, EntitySpec, entity_spec
+from sync.entities import CREATE, DELETE, GENERIC_OPS, PARAM, SET, STATE, EntitySpec, entity_spec
 from sync.hlc import parse_hlc
 from sync.jsondata import MAX_INT, copy_json, storable_problem
 
@@ -152,6 +153,9 @@ def _check_data(spec: EntitySpec, op: str, data: dict, allow_server_fields: bool
             _check_set_value(field, value, op)
         elif kind == STATE:
             _check_state_value(spec, field, value, op)
+        elif kind == PARAM and op in GENERIC_OPS:
+            raise MutationError("invalid", f"'{field}' is a parameter of a {spec.name}'s ops, not a field",
+                                {"field": field})
 
 
 def parse_mutation(

@@ -6,7 +6,8 @@ describe("shared entity rules", () => {
   it("know every ticket field the server keeps, server-owned ones marked", () => {
     expect(ENTITIES.ticket.fields.done_at).toBe("scalar");
     expect(ENTITIES.ticket.serverFields).toContain("department");
-    expect(TICKET_STATUS.done).toEqual(["closed", "resolved"]);
+    expect(TICKET_STATUS.done).toEqual(["closed", "resolved", "verified"]);
+    expect(ENTITIES.ticket.fields.fixed).toBe("param");
   });
 
   it("answer who may do an op from the server's role table", () => {
@@ -15,6 +16,11 @@ describe("shared entity rules", () => {
     expect(mayDo("supervisor", "report", "create")).toBe(false);
     expect(mayDo("department", "ticket", "acknowledge")).toBe(true);
     expect(mayDo("lead", "spaceship", "fly")).toBe(false);
+  });
+
+  it("pick a verify's outcome by what it carries", () => {
+    expect(transitionFor("ticket", "verify", { fixed: true })?.target).toBe("verified");
+    expect(transitionFor("ticket", "verify", { fixed: false })?.target).toBe("reopened");
   });
 
   it("keep the transitions in the state machine's order", () => {

@@ -6,6 +6,7 @@ Actions are mutations applied through the same write path as the phones' sync.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 from flask_smorest import Blueprint
 
@@ -23,8 +24,6 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/tickets", description="Han
 
 
 def _ticket(ticket_id: str) -> dict:
-    from datetime import datetime, timezone
-
     record = ticket_queries.get_ticket(current_scope(), ticket_id)
     return ticket_queries.serialise(record, datetime.now(timezone.utc))
 
@@ -82,13 +81,13 @@ def history(ticket_id):
 @blp.arguments(TicketActionSchema)
 @blp.response(200, TicketSchema)
 def act(body, ticket_id, action):
-    """Do a workflow op: submit, approve, return, dispatch, acknowledge, resolve, close, reopen, escalate."""
+    """Do a workflow op: submit, approve, return, dispatch, send_back, acknowledge, resolve, verify, close, reopen, escalate."""
     if action not in ACTIONS:
         raise ApiError(404, "not_found", f"No ticket action {action!r}.")
     base_version = body.pop("base_version")
     mutation_id = body.pop("mutation_id")
     if base_version is None:
         base_version = ticket_queries.get_ticket(current_scope(), str(ticket_id)).version
-    apply_action(current_user(), current_scope(), current_device().id, "ticket", str(ticket_id), action, body,
-                 base_version=base_version, mutation_id=str(mutation_id) if mutation_id else None)
-    return _ticket(str(ticket_id))
+    answer = apply_action(current_user(), current_scope(), current_device().id, "ticket", str(ticket_id), action,
+                          body, base_version=base_version, mutation_id=str(mutation_id) if mutation_id else None)
+    return ticket_queries.ticket_after_action(current_scope(), str(ticket_id), answer.get("version"))

@@ -136,6 +136,9 @@ class TicketSchema(_RecordSchema):
     status = StrictStr()
     report_ids = fields.Raw()
     resolution_photos = fields.Raw()
+    fixed = fields.Boolean(truthy={True}, falsy={False})
+    verification_note = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
+    verification_photos = fields.Raw()
 
 
 class ConflictResolutionSchema(Schema):
@@ -170,6 +173,7 @@ SET_ELEMENTS = {
     "photos": (SHA256, "a lower-case SHA-256 hex digest"),
     "after_photos": (SHA256, "a lower-case SHA-256 hex digest"),
     "resolution_photos": (SHA256, "a lower-case SHA-256 hex digest"),
+    "verification_photos": (SHA256, "a lower-case SHA-256 hex digest"),
     "report_ids": (UUID, "a record id (UUID)"),
     "tags": (re.compile(r"^.{1,32}$", re.S), "a tag of 1-32 characters"),
 }

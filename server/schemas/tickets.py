@@ -6,7 +6,10 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from server.schemas.common import PageQuerySchema
 
-ACTIONS = ("submit", "approve", "return", "dispatch", "acknowledge", "resolve", "close", "reopen", "escalate")
+from sync.entities import ENTITIES
+
+# Every ticket op but the generic ones, from the entity's spec.
+ACTIONS = tuple(sorted(ENTITIES["ticket"].ops - {"create", "update", "delete"}))
 
 
 class TicketCreateSchema(Schema):
@@ -50,6 +53,9 @@ class TicketSchema(Schema):
     reason = fields.Str(allow_none=True)
     resolution_note = fields.Str(allow_none=True)
     resolution_photos = fields.List(fields.Str())
+    verification_note = fields.Str(allow_none=True)
+    verification_photos = fields.List(fields.Str())
+    reopen_count = fields.Int()
     created_by = fields.Str()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -24,7 +24,13 @@ from sync.entities import TICKET_STATUS
 from sync.mutation import Mutation
 from sync.sla import color_of_ticket
 
-EVENT_KINDS = {"submit": "ticket_submitted", "return": "ticket_returned", "dispatch": "ticket_dispatched"}
+EVENT_KINDS = {"submit": "ticket_submitted", "return": "ticket_returned", "dispatch": "ticket_dispatched",
+               "send_back": "ticket_sent_back", "resolve": "ticket_resolved", "reopen": "ticket_reopened"}
+# A verification's outcome decides who hears of it: rework goes to the department.
+VERIFY_KINDS = {True: "ticket_verified", False: "ticket_rework"}
+# The ops whose own parameter explains them; a notification carries only that
+# op's reason, never one kept on the ticket from an earlier op.
+REASON_OF = {"return": "reason", "send_back": "reason", "reopen": "reason", "verify": "verification_note"}
 SWEEP_KINDS = {"orange": "ticket_nearing_due", "red": "ticket_overdue"}
 QUIET_STATES = frozenset({TICKET_STATUS.initial}) | TICKET_STATUS.done
 
@@ -52,28 +58,33 @@ def _owners(ticket_data: dict, grid_id: int) -> list[User]:
     return _users(role="lead", grid_id=grid_id)
 
 
-def _summary(ticket_id: str, data: dict) -> dict:
+def _summary(ticket_id: str, data: dict, reason: str | None = None) -> dict:
     return {"ticket_id": ticket_id, "title": data.get("title"), "status": data.get("status"),
-            "due_at": data.get("due_at"), "reason": data.get("reason")}
+            "due_at": data.get("due_at"), "reason": reason}
+
+
+def _recipients(kind: str, data: dict, grid_id: int) -> list[User]:
+    if kind in ("ticket_submitted", "ticket_sent_back"):
+        return _supervisors(grid_id)
+    if kind in ("ticket_returned", "ticket_resolved", "ticket_verified"):
+        return _users(role="lead", grid_id=grid_id)
+    if kind in ("ticket_dispatched", "ticket_rework"):
+        return _users(role="department", department_id=data.get("department"))
+    return _owners(data, grid_id)  # reopened: whoever holds it now
 
 
 def on_ticket(m: Mutation, state, grid_id: int) -> list[dict]:
     """Notifications to write for an applied ticket mutation."""
-    kind = EVENT_KINDS.get(m.op)
+    kind = VERIFY_KINDS.get(m.data.get("fixed")) if m.op == "verify" else EVENT_KINDS.get(m.op)
     if kind is None:
         return []
-    if m.op == "submit":
-        recipients = _supervisors(grid_id)
-    elif m.op == "return":
-        recipients = _users(role="lead", grid_id=grid_id)
-    else:
-        recipients = _users(role="department", department_id=state.data.get("department"))
+    reason = m.data.get(REASON_OF[m.op]) if m.op in REASON_OF else None
     now = datetime.now(timezone.utc)
     return [
         {"id": _notification_id(kind, m.entity_id, u.id, m.id), "user_id": u.id, "kind": kind,
-         "entity": "ticket", "entity_id": m.entity_id, "data": _summary(m.entity_id, state.data),
+         "entity": "ticket", "entity_id": m.entity_id, "data": _summary(m.entity_id, state.data, reason),
          "created_at": now}
-        for u in recipients
+        for u in _recipients(kind, state.data, grid_id)
     ]
 
 

@@ -29,6 +29,7 @@ OP_ROLES: dict[str, dict[str, frozenset[str]]] = {
         "create": LEADS, "update": LEADS | SUPERVISORS, "delete": LEADS, "submit": LEADS,
         "approve": SUPERVISORS, "return": SUPERVISORS, "dispatch": SUPERVISORS,
         "acknowledge": frozenset({"department"}), "resolve": frozenset({"department"}),
+        "send_back": frozenset({"department"}), "verify": FIELD,
         "close": LEADS | SUPERVISORS, "reopen": LEADS | SUPERVISORS, "escalate": LEADS | SUPERVISORS,
     },
     "conflict": {"resolve": LEADS | SUPERVISORS},

@@ -52,11 +52,31 @@ def list_tickets(scope, query: dict) -> dict:
     return {"items": items[start:start + limit], "total": len(items), "limit": limit, "offset": start}
 
 
-def get_ticket(scope, ticket_id: str) -> Record:
+def find_ticket(scope, ticket_id: str) -> Record | None:
+    """The ticket if the caller may see it, else None."""
     record = db.session.get(Record, ("ticket", ticket_id))
-    if record is None or not scope.can_see_record(record):
+    return record if record is not None and scope.can_see_record(record) else None
+
+
+def get_ticket(scope, ticket_id: str) -> Record:
+    """The ticket, or 404 when it does not exist for the caller."""
+    record = find_ticket(scope, ticket_id)
+    if record is None:
         raise ApiError(404, "not_found", f"No ticket {ticket_id}.")
     return record
+
+
+def ticket_after_action(scope, ticket_id: str, version: int | None) -> dict:
+    """A ticket as its actor sees it once their op is applied.
+
+    An op can hand the ticket away (a department sending it back): then the
+    actor learns that it worked and the state it left, and no more of it.
+    """
+    record = find_ticket(scope, ticket_id)
+    if record is not None:
+        return serialise(record, datetime.now(timezone.utc))
+    record = db.session.get(Record, ("ticket", ticket_id))
+    return {"id": ticket_id, "status": record.status if record else None, "version": version}
 
 
 def history_query(ticket_id: str):

@@ -20,6 +20,8 @@ ALLOWED = {
     "close": {"g1-1", "street1", "admin"},
     "reopen": {"g1-1", "street1", "admin"},
     "escalate": {"g1-1", "street1", "admin"},
+    "send_back": {"dept1"},
+    "verify": {"g1-1", "g1-2", "admin"},
 }
 # The state each op is tried from, and the ops that lead there.
 PATH = {
@@ -28,11 +30,14 @@ PATH = {
     "close": ["submit", "approve", "dispatch", "acknowledge", "resolve"],
     "reopen": ["submit", "approve", "dispatch", "acknowledge", "resolve", "close"],
     "escalate": ["submit"],
+    "send_back": ["submit", "approve", "dispatch"],
+    "verify": ["submit", "approve", "dispatch", "acknowledge", "resolve"],
 }
 ACTOR = {"submit": "g1-1", "approve": "street1", "dispatch": "street1", "acknowledge": "dept1",
-         "resolve": "dept1", "close": "g1-1", "return": "street1"}
+         "resolve": "dept1", "close": "g1-1", "return": "street1", "send_back": "dept1", "verify": "g1-2"}
 PARAMS = {"return": {"reason": "描述不清，请补充照片"}, "dispatch": {"department": 1},
-          "resolve": {"note": "已更换井盖", "photos": []}, "reopen": {"reason": "复查仍有问题"}}
+          "resolve": {"note": "已更换井盖", "photos": []}, "reopen": {"reason": "复查仍有问题"},
+          "send_back": {"reason": "不属于本部门职责"}, "verify": {"fixed": True, "note": "已复查", "photos": []}}
 
 
 class Desk:
@@ -100,6 +105,12 @@ def test_another_grids_report_cannot_join(client, auth, desk):
     m = other.mutation("report", "create", report())
     other.push(m)
     assert desk.create([m["entity_id"]], expect=422)["error"]["code"] == "invalid"
+
+
+def test_the_matrix_tries_every_ticket_action_the_server_knows():
+    from server.schemas.tickets import ACTIONS
+
+    assert sorted(ALLOWED) == sorted(ACTIONS) == sorted(PATH)
 
 
 @pytest.mark.parametrize("op", sorted(ALLOWED))

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync.clockpack import PACKED_VERSION, pack, unpack
-from sync.entities import ENTITIES, StateMachine
+from sync.entities import ENTITIES, StateMachine, Transition
 from sync.hlc import HybridLogicalClock, format_hlc
 from sync.merge import EntityState, kept_write, live_conflicts, merge
 from sync.mutation import Mutation, parse_mutation
@@ -94,7 +94,8 @@ def test_create_starts_in_the_initial_state_with_empty_sets():
     result = merge(None, mutation("create", {"title": "t"}))
     assert result.changed and result.error is None
     assert result.state.version == 1
-    assert result.state.data == {"title": "t", "status": "draft", "report_ids": [], "resolution_photos": []}
+    assert result.state.data == {"title": "t", "status": "draft", "report_ids": [], "resolution_photos": [],
+                                 "verification_photos": []}
 
 
 def test_create_may_start_in_a_creatable_state():
@@ -614,32 +615,40 @@ def test_a_concurrent_delete_converges_in_any_order_and_keeps_every_devices_edit
     assert found == {m.id for m in _latest_per_device(updates).values()}
 
 
-def _paths(machine: StateMachine) -> dict[str, list[str]]:
-    """The ops that reach each state from the initial one (breadth first)."""
+def _paths(machine: StateMachine) -> dict[str, list[Transition]]:
+    """The transitions that reach each state from the initial one (breadth first)."""
     paths = {machine.initial: []}
     queue = deque([machine.initial])
     while queue:
         state = queue.popleft()
         for t in machine.transitions:
             if state in t.sources and t.target not in paths:
-                paths[t.target] = paths[state] + [t.op]
+                paths[t.target] = paths[state] + [t]
                 queue.append(t.target)
     return paths
 
 
+def _carries(t: Transition) -> dict:
+    """The data an op needs to take transition ``t`` (a verify says whether the fix holds)."""
+    return {t.when[0]: t.when[1]} if t.when else {}
+
+
 RACES = [
-    (entity, state, t1.op, t2.op)
+    (entity, state, t1, t2)
     for entity, spec in ENTITIES.items()
     if spec.state_machine is not None
     for state in _paths(spec.state_machine)
-    for t1 in spec.state_machine.transitions
-    for t2 in spec.state_machine.transitions
-    if t1.op < t2.op and state in t1.sources and state in t2.sources and t1.target != t2.target
+    for i, t1 in enumerate(spec.state_machine.transitions)
+    for t2 in spec.state_machine.transitions[i + 1:]
+    if state in t1.sources and state in t2.sources and t1.target != t2.target
 ]
 
 
 def test_there_are_races_to_check():
-    assert ("ticket", "submitted", "approve", "return") in RACES
+    races = {(entity, state, t1.op, t2.op) for entity, state, t1, t2 in RACES}
+    assert ("ticket", "submitted", "approve", "return") in races
+    # Two patrollers verifying one fix differently race too.
+    assert ("ticket", "resolved", "verify", "verify") in races
 
 
 @given(
@@ -651,23 +660,24 @@ def test_there_are_races_to_check():
 def test_two_concurrent_transitions_from_the_same_state_leave_one_winner_and_one_conflict(
     race, skew, flip, repeat
 ):
-    entity, state, op1, op2 = race
+    entity, state, t1, t2 = race
     machine = ENTITIES[entity].state_machine
     server = Server(dedupe=False)
     server.apply(mutation("create", entity=entity, device="lead", wall=NOW - 10_000))
-    for i, op in enumerate(_paths(machine)[state]):
-        server.apply(mutation(op, entity=entity, device="lead", wall=NOW - 9000 + i, base=server.state.version))
+    for i, t in enumerate(_paths(machine)[state]):
+        server.apply(mutation(t.op, _carries(t), entity=entity, device="lead", wall=NOW - 9000 + i,
+                              base=server.state.version))
     assert server.state.data[machine.field] == state
     base = server.state.version
-    first = mutation(op1, entity=entity, device="phone-a", wall=NOW, base=base)
-    second = mutation(op2, entity=entity, device="phone-b", wall=NOW + skew, base=base)
+    first = mutation(t1.op, _carries(t1), entity=entity, device="phone-a", wall=NOW, base=base)
+    second = mutation(t2.op, _carries(t2), entity=entity, device="phone-b", wall=NOW + skew, base=base)
     if flip:
         first, second = second, first
     server.apply_all([first, second] + ([first, second] if repeat else []))
 
-    assert server.state.data[machine.field] == machine.transition(first.op).target
+    assert server.state.data[machine.field] == machine.transition(first.op, first.data).target
     [conflict] = server.table.values()
     assert conflict.kind == "invalid_transition" and conflict.field == machine.field
     assert conflict.losing["mutation"] == second.id
-    assert conflict.losing["value"] == machine.transition(second.op).target
+    assert conflict.losing["value"] == machine.transition(second.op, second.data).target
     assert conflict.losing["op"] == second.op

@@ -10,13 +10,15 @@
 
 import spec from "./entities.json";
 
-export type FieldKind = "scalar" | "set" | "state";
+export type FieldKind = "scalar" | "set" | "state" | "param";
 export type EntityName = "report" | "checkin" | "visit" | "ticket";
 
 export interface Transition {
   op: string;
   sources: readonly string[];
   target: string;
+  /** Taken only when the op carries this value (a verify that found the fix failing). */
+  when?: { field: string; value: unknown };
 }
 
 export interface StateMachine {
@@ -77,7 +79,9 @@ export function entitySpec(name: string): EntitySpec | undefined {
   return (ENTITIES as Record<string, EntitySpec>)[name];
 }
 
-/** The transition an op performs on an entity's state field, if it is one. */
-export function transitionFor(entity: string, op: string): Transition | undefined {
-  return entitySpec(entity)?.stateMachine?.transitions.find((tr) => tr.op === op);
+/** The transition an op carrying `data` performs on an entity's state field, if it is one. */
+export function transitionFor(entity: string, op: string, data?: Record<string, unknown>): Transition | undefined {
+  return entitySpec(entity)?.stateMachine?.transitions.find(
+    (tr) => tr.op === op && (!tr.when || !data || data[tr.when.field] === tr.when.value),
+  );
 }

@@ -35,7 +35,7 @@ function applyFields(entity: string, data: JsonObject, patch: JsonObject): JsonO
   for (const [field, value] of Object.entries(patch)) {
     const kind = spec?.fields[field];
     if (kind === "set") out[field] = applySetPatch(out[field], value);
-    else out[field] = value;
+    else if (kind !== "param") out[field] = value; // an op's parameter is not stored
   }
   return out;
 }
@@ -58,7 +58,7 @@ export function applyMutation(state: EntityState | null, m: Mutation): EntitySta
       return { data, deleted: true };
     default: {
       const next = applyFields(m.entity, data, m.data);
-      const tr = transitionFor(m.entity, m.op);
+      const tr = transitionFor(m.entity, m.op, m.data);
       // Show the target even if the transition looks invalid here: the server
       // decides, and an invalid one comes back as a conflict, not a silent drop.
       if (tr && spec?.stateMachine) next[spec.stateMachine.field] = tr.target;

@@ -87,13 +87,34 @@ def server_data(batch: Batch, m: Mutation, state: EntityState | None, grid_id: i
         out["level"] = level
     elif m.op in ("resolve", "close"):
         out["done_at"] = _iso(now)
+    elif m.op == "send_back":
+        if not (m.data.get("reason") or "").strip():
+            raise Rejection("invalid", "Say why the ticket is not yours.", {"reason": ["Missing."]})
+        # Back with the supervisor: the department no longer holds it.
+        out["department"] = None
+        out["ack_due_at"] = None
+    elif m.op == "verify":
+        fixed = m.data.get("fixed")
+        if not isinstance(fixed, bool):
+            raise Rejection("invalid", "Say whether the fix holds: fixed true or false.", {"fixed": ["Missing."]})
+        if not fixed:  # rework (返工): counted, and the clock runs again
+            out["done_at"] = None
+            out["reopen_count"] = _reopens(state) + 1
     elif m.op == "reopen":
         out["done_at"] = None
+        out["reopen_count"] = _reopens(state) + 1
     return out
 
 
+def _reopens(state: EntityState | None) -> int:
+    count = state.data.get("reopen_count") if state else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else 0
+
+
 def department_of(m: Mutation, row: dict) -> int | None:
-    """The department that sees the ticket: the one it was last dispatched to."""
+    """The department that sees the ticket: the one it was last dispatched to, until it is sent back."""
+    if m.op == "send_back":
+        return None
     department = m.data.get("department") if m.op == "dispatch" else None
     if isinstance(department, int) and not isinstance(department, bool):
         return department
@@ -143,6 +164,7 @@ HOOKS = EntityHooks(
     department_of=department_of,
     follow_ups=follow_ups,
     notifications=_notify,
-    # The contract's parameter names of `resolve`, and the fields they are stored in.
-    op_params={"resolve": {"note": "resolution_note", "photos": "resolution_photos"}},
+    # The contract's parameter names of some ops, and the fields they are stored in.
+    op_params={"resolve": {"note": "resolution_note", "photos": "resolution_photos"},
+               "verify": {"note": "verification_note", "photos": "verification_photos"}},
 )
