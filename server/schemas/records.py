@@ -109,6 +109,24 @@ class TicketSchema(_RecordSchema):
     status = StrictStr()
     report_ids = fields.Raw()
     resolution_photos = fields.Raw()
+    place = StrictStr(allow_none=True, validate=validate.Length(0, 120))
+    photos = fields.Raw()
+
+
+class NoticeSchema(_RecordSchema):
+    """A team notice from the huddle: look for this category on the round of ``for_day``."""
+
+    kind = StrictStr(validate=validate.OneOf(("focus_check",)))
+    category = StrictStr(validate=validate.OneOf(sorted(CATEGORY_CODES)))
+    for_day = fields.Date()
+    note = StrictStr(allow_none=True, validate=validate.Length(0, 500))
+
+
+class KeepApartSchema(_RecordSchema):
+    """A split decision: ``report_id`` is not the same problem as those in ``apart_from``."""
+
+    report_id = StrictStr(validate=validate.Regexp(UUID))
+    apart_from = fields.Raw()
 
 
 class ConflictResolutionSchema(Schema):
@@ -129,6 +147,8 @@ SCHEMAS = {
     "visit": VisitSchema(),
     "ticket": TicketSchema(),
     "conflict": ConflictResolutionSchema(),
+    "notice": NoticeSchema(),
+    "keep_apart": KeepApartSchema(),
 }
 
 REQUIRED_ON_CREATE = {
@@ -136,6 +156,8 @@ REQUIRED_ON_CREATE = {
     "checkin": ("at",),
     "visit": ("place_kind", "place"),
     "ticket": ("title", "category", "severity", "report_ids"),
+    "notice": ("kind", "category", "for_day"),
+    "keep_apart": ("report_id", "apart_from"),
 }
 
 # What the elements of each set field must look like.
@@ -144,6 +166,7 @@ SET_ELEMENTS = {
     "after_photos": (SHA256, "a lower-case SHA-256 hex digest"),
     "resolution_photos": (SHA256, "a lower-case SHA-256 hex digest"),
     "report_ids": (UUID, "a record id (UUID)"),
+    "apart_from": (UUID, "a record id (UUID)"),
     "tags": (re.compile(r"^.{1,32}$", re.S), "a tag of 1-32 characters"),
 }
 MAX_SET_CHANGE = 50

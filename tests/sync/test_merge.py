@@ -94,7 +94,7 @@ def test_create_starts_in_the_initial_state_with_empty_sets():
     result = merge(None, mutation("create", {"title": "t"}))
     assert result.changed and result.error is None
     assert result.state.version == 1
-    assert result.state.data == {"title": "t", "status": "draft", "report_ids": [], "resolution_photos": []}
+    assert result.state.data == {"title": "t", "status": "draft", "report_ids": [], "resolution_photos": [], "photos": []}
 
 
 def test_create_may_start_in_a_creatable_state():
