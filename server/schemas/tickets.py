@@ -50,6 +50,8 @@ class TicketSchema(Schema):
     reason = fields.Str(allow_none=True)
     resolution_note = fields.Str(allow_none=True)
     resolution_photos = fields.List(fields.Str())
+    place = fields.Str(allow_none=True)
+    photos = fields.List(fields.Str())
     created_by = fields.Str()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

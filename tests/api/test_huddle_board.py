@@ -149,6 +149,8 @@ def test_a_ticket_made_at_the_huddle_keeps_its_place_and_chosen_photos(client, a
     ticket = team[2].pull_all()[("ticket", m["entity_id"])]
     assert ticket["data"]["place"] == "3幢楼下" and ticket["data"]["photos"] == [sha]
     assert sorted(ticket["data"]["report_ids"]) == sorted(ids)
+    served = client.get(f"/api/tickets/{m['entity_id']}", headers=auth.headers("street1")).get_json()
+    assert served["place"] == "3幢楼下" and served["photos"] == [sha]
     bad = team[1].mutation("ticket", "create", {"grid_id": 1, "title": "t", "category": "sanitation", "severity": 1,
                                                 "report_ids": [], "place": "p" * 121})
     assert team[1].push_one(bad)["error"]["code"] == "invalid"

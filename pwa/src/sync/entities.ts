@@ -7,7 +7,7 @@
  */
 
 export type FieldKind = "scalar" | "set" | "state";
-export type EntityName = "report" | "checkin" | "visit" | "ticket";
+export type EntityName = "report" | "checkin" | "visit" | "ticket" | "notice" | "keep_apart" | "conflict";
 
 export interface Transition {
   op: string;
@@ -141,9 +141,42 @@ export const ENTITIES: Readonly<Record<EntityName, EntitySpec>> = {
       resolution_note: "scalar",
       resolution_photos: "set",
       created_by: "scalar",
+      dispatched_at: "scalar",
+      done_at: "scalar",
+      place: "scalar",
+      photos: "set",
     },
     stateMachine: TICKET_STATUS,
-    serverFields: ["due_at", "ack_due_at", "created_by", "level"],
+    serverFields: ["due_at", "ack_due_at", "created_by", "level", "dispatched_at", "done_at"],
+  },
+  notice: {
+    name: "notice",
+    fields: {
+      grid_id: "scalar",
+      kind: "scalar",
+      category: "scalar",
+      for_day: "scalar",
+      note: "scalar",
+      created_by: "scalar",
+    },
+    serverFields: ["created_by"],
+  },
+  keep_apart: {
+    name: "keep_apart",
+    fields: {
+      grid_id: "scalar",
+      report_id: "scalar",
+      apart_from: "set",
+      created_by: "scalar",
+    },
+    serverFields: ["created_by"],
+  },
+  // Not a record on the server: resolving one is a mutation on it. The phone
+  // keeps the answer it sent as a record, so the board knows it was handled.
+  conflict: {
+    name: "conflict",
+    fields: { choice: "scalar", value: "scalar", note: "scalar" },
+    serverFields: [],
   },
 };
 
