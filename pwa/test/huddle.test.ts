@@ -157,6 +157,14 @@ describe("a ticket pre-filled from its reports", () => {
     expect(p).toEqual({ title: "3幢楼下垃圾桶满溢", category: "sanitation", severity: 3, place: "3幢", photos: ["p1", "p2", "p3"] });
   });
 
+  it("titles it with the earliest description in the lead's language", () => {
+    const english = ticketPrefill(reports, (c) => c, 9, (text) => !/[\u4e00-\u9fff]/.test(text));
+    expect(english.title).toBe("Overflowing bins");
+    const later = reports.map((r, i) => ({ ...r, at: `2026-11-20T0${9 - i}:00:00Z` }));
+    expect(ticketPrefill(later, (c) => c).title).toBe("Overflowing bins");
+    expect(ticketPrefill(later, (c) => c, 9, (text) => /[\u4e00-\u9fff]/.test(text)).title).toBe("垃圾桶满了");
+  });
+
   it("caps the photos and falls back to the category for a title", () => {
     const bare = reports.map((r) => ({ ...r, data: { ...r.data, description: "" } }));
     const p = ticketPrefill(bare, (c) => `name:${c}`, 2);

@@ -23,7 +23,10 @@ function ClusterCard({ cluster, index }: { cluster: BoardCluster; index: number 
   const { view } = ctx;
   const [merging, setMerging] = useState(false);
   const [adding, setAdding] = useState("");
-  const members = [...cluster.reportIds, ...cluster.added].map((id) => view.byId.get(id)).filter((r): r is BoardReport => !!r);
+  const members = [...cluster.reportIds, ...cluster.added]
+    .map((id) => view.byId.get(id))
+    .filter((r): r is BoardReport => !!r)
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const ids = [...cluster.reportIds, ...cluster.added];
   const candidates = view.reports.filter((r) => !r.ticketId && !ids.includes(r.id));
 

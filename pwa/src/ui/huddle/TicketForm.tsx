@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { localName, t, type MessageKey } from "../../i18n";
+import { locale, localName, t, type MessageKey } from "../../i18n";
 import { createTicket } from "../../sync/huddleCommands";
 import { useBoard } from "./context";
 import { ticketPrefill, type BoardReport } from "./model";
@@ -11,7 +11,9 @@ import { Thumb } from "./Thumb";
  */
 export function TicketForm({ reports, onDone }: { reports: BoardReport[]; onDone: () => void }) {
   const { db, node, gridId, catName, categories, acted } = useBoard();
-  const initial = ticketPrefill(reports, catName);
+  // A title in the lead's language where a reporter wrote in it (Chinese characters or not).
+  const han = /[\u4e00-\u9fff]/;
+  const initial = ticketPrefill(reports, catName, 9, (text) => han.test(text) === (locale.value === "zh-CN"));
   const [title, setTitle] = useState(initial.title);
   const [category, setCategory] = useState(initial.category);
   const [severity, setSeverity] = useState(initial.severity);

@@ -16,7 +16,7 @@ function TicketLine({ ticket }: { ticket: RecordRow }) {
   const d = ticket.data;
   const n = Array.isArray(d.report_ids) ? d.report_ids.length : 0;
   return (
-    <li class="row" data-testid="huddle-ticket" data-ticket-id={ticket.entity_id} data-status={String(d.status ?? "draft")}>
+    <li class="row" data-testid="huddle-ticket" data-ticket-id={ticket.entity_id} data-status={String(d.status ?? "draft")} data-pending={ticket.pending}>
       <span class="grow">
         <strong>{String(d.title ?? "")}</strong>
         <span class="sub">

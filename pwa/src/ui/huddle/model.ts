@@ -189,14 +189,22 @@ function mostCommon(values: string[]): string {
   return best;
 }
 
-/** A handoff ticket pre-filled from its reports: the lead edits it before it is made. */
-export function ticketPrefill(reports: readonly BoardReport[], categoryName: (code: string) => string, maxPhotos = 9): TicketPrefill {
+/**
+ * A handoff ticket pre-filled from its reports: the lead edits it before it is made.
+ * The title is the earliest description, in the lead's language when one is (`preferText`).
+ */
+export function ticketPrefill(
+  reports: readonly BoardReport[],
+  categoryName: (code: string) => string,
+  maxPhotos = 9,
+  preferText: (text: string) => boolean = () => true,
+): TicketPrefill {
   const category = mostCommon(reports.map((r) => r.category));
   const severities = reports.map((r) => Number(r.data.severity) || 1);
   const severity = Math.min(3, Math.max(1, ...severities)) as 1 | 2 | 3;
   const place = mostCommon(reports.map((r) => String(r.data.place ?? "")));
-  const described = reports.find((r) => String(r.data.description ?? "").trim());
-  const text = described ? String(described.data.description).trim() : "";
+  const texts = [...reports].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map((r) => String(r.data.description ?? "").trim()).filter(Boolean);
+  const text = texts.find(preferText) ?? texts[0] ?? "";
   const title = (text ? text : [categoryName(category), place].filter(Boolean).join(" · ")).slice(0, 60);
   const photos = [...new Set(reports.flatMap((r) => r.photos))].slice(0, maxPhotos);
   return { title: title || categoryName(category), category, severity, place, photos };
