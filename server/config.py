@@ -70,6 +70,8 @@ def load_config(instance_path: str) -> dict:
         "GRIDWALK_MEDIA_URL": _env("MEDIA_URL") or "file://media",
         "GRIDWALK_REDIS_URL": redis_url,
         "GRIDWALK_TIMEZONE": _env("TIMEZONE", "Asia/Shanghai"),
+        # An optional raster base layer for the huddle map ({z}/{x}/{y} URL); points are WGS-84.
+        "GRIDWALK_TILE_URL": _env("TILE_URL") or None,
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(seconds=_int("ACCESS_TOKEN_SECONDS", 15 * 60)),
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(seconds=_int("REFRESH_TOKEN_SECONDS", 60 * 24 * 3600)),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -309,7 +309,10 @@ def _well_connected(group: list[int], score_of, threshold: float) -> bool:
 
 
 def _average_linkage(
-    members: list[int], neighbours: dict[int, dict[int, float]], threshold: float
+    members: list[int],
+    neighbours: dict[int, dict[int, float]],
+    threshold: float,
+    apart: frozenset[frozenset[int]] = frozenset(),
 ) -> list[list[int]]:
     """Split a component into groups whose average pairwise score stays >= threshold.
 
@@ -318,6 +321,7 @@ def _average_linkage(
     groups first and only while the mean score across them is high enough, and
     a merge is refused when some member would agree with fewer than half of the
     others. Pairs never scored (too far apart in space or time) count as 0.
+    Two groups holding a pair in ``apart`` (index pairs) never merge.
     """
     position = {m: k for k, m in enumerate(members)}
     groups = {k: [m] for k, m in enumerate(members)}
@@ -342,6 +346,8 @@ def _average_linkage(
             break
         if not _well_connected(groups[a] + groups[b], score_of, threshold):
             continue  # stays apart unless one side changes (then it is pushed again)
+        if apart and any(frozenset((i, j)) in apart for i in groups[a] for j in groups[b]):
+            continue  # someone decided these are different problems
         groups[a].extend(groups.pop(b))
         version[a] += 1
         merged = between[a]
@@ -404,6 +410,7 @@ def cluster_reports(
     window_h: float = OTHER_REPORTER_WINDOW_H,
     same_reporter_window_h: float = SAME_REPORTER_WINDOW_H,
     radius_m: float = SEARCH_RADIUS_M,
+    apart: Iterable[tuple[str, str]] = (),
 ) -> list[Cluster]:
     """Group reports that look like the same problem (only groups of two or more).
 
@@ -415,13 +422,22 @@ def cluster_reports(
     same person within ``same_reporter_window_h`` (一人多诉).
     Pairs scoring at least ``threshold`` are joined, and each connected group is
     then split by average linkage so that a chain of look-alikes does not become
-    one cluster. The result does not depend on input order: ids sorted within a
+    one cluster. ``apart`` holds pairs of report ids a person has said are
+    different problems (the huddle's split): such a pair is never linked nor
+    put in one cluster, whatever it scores; ids not among ``reports`` are
+    ignored. The result does not depend on input order: ids sorted within a
     cluster, clusters by score (highest first) then first id.
     """
     items = sorted((_prepare(r, now_ms) for r in reports), key=lambda p: p.report.id)
     ids = [p.report.id for p in items]
     if len(set(ids)) != len(ids):
         raise ValueError("report ids must be unique")
+    position = {rid: k for k, rid in enumerate(ids)}
+    kept_apart = frozenset(
+        frozenset((position[a], position[b]))
+        for a, b in apart
+        if a in position and b in position and a != b
+    )
     scores: dict[tuple[int, int], PairScore] = {}
 
     def pair_score(i: int, j: int) -> PairScore:
@@ -437,14 +453,17 @@ def cluster_reports(
     edges = []
     for i, j in sorted(candidates):
         limit_ms = _window_h(items[i], items[j], window_h, same_reporter_window_h) * 3_600_000
+        if frozenset((i, j)) in kept_apart:
+            continue
         if pair_score(i, j).score >= threshold and abs(items[i].at_ms - items[j].at_ms) <= limit_ms:
             edges.append((i, j))
     neighbours: dict[int, dict[int, float]] = {}
     for (i, j), pair in scores.items():
-        neighbours.setdefault(i, {})[j] = neighbours.setdefault(j, {})[i] = pair.score
+        score = 0.0 if frozenset((i, j)) in kept_apart else pair.score
+        neighbours.setdefault(i, {})[j] = neighbours.setdefault(j, {})[i] = score
     clusters = []
     for component in _components(len(items), edges):
-        for group in _average_linkage(component, neighbours, threshold):
+        for group in _average_linkage(component, neighbours, threshold, kept_apart):
             pairs = [pair_score(i, j) for k, i in enumerate(group) for j in group[k + 1 :]]
             members = [items[i] for i in group]
             kind = _kind([m.report for m in members])

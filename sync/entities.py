@@ -254,6 +254,9 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
                     "verification_note": SCALAR,
                     "verification_photos": SET,
                     "reopen_count": SCALAR,
+                    # Pre-filled at the huddle from the merged reports, editable.
+                    "place": SCALAR,
+                    "photos": SET,
                 }
             ),
             state_machine=TICKET_STATUS,
@@ -277,11 +280,44 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
             fields=MappingProxyType({}),
             extra_ops=frozenset({"read"}),
         ),
+        # A team notice from the huddle (专项排查): a problem every member looks
+        # for on the round of ``for_day``. Codes, not sentences: each phone
+        # words it in its own language.
+        "notice": EntitySpec(
+            name="notice",
+            fields=MappingProxyType(
+                {
+                    "grid_id": SCALAR,
+                    "kind": SCALAR,
+                    "category": SCALAR,
+                    "for_day": SCALAR,
+                    "note": SCALAR,
+                    "created_by": SCALAR,
+                }
+            ),
+            server_fields=frozenset({"created_by"}),
+        ),
+        # The huddle's decision that ``report_id`` is not the same problem as
+        # the reports in ``apart_from`` (a report split out of a suggested
+        # cluster); duplicate clustering never links such a pair again.
+        # Deleting the record undoes the split.
+        "keep_apart": EntitySpec(
+            name="keep_apart",
+            fields=MappingProxyType(
+                {
+                    "grid_id": SCALAR,
+                    "report_id": SCALAR,
+                    "apart_from": SET,
+                    "created_by": SCALAR,
+                }
+            ),
+            server_fields=frozenset({"created_by"}),
+        ),
     }
 )
 
 # Entities that are stored as records (everything but the conflict pseudo-entity).
-RECORD_ENTITIES = frozenset({"report", "checkin", "visit", "ticket"})
+RECORD_ENTITIES = frozenset({"report", "checkin", "visit", "ticket", "notice", "keep_apart"})
 
 
 def entity_spec(name: str) -> EntitySpec | None:

@@ -48,4 +48,15 @@ describe("initial bundle", () => {
     expect(result.files.length).toBeGreaterThan(0);
     expect(result.gzip).toBeLessThanOrEqual(BUDGET_KB * 1024);
   });
+
+  it("keeps the lead's huddle board and team records out of the first load, in chunks of their own", () => {
+    const result = measure(DIST);
+    const lazy = result.chunks.filter((c) => !c.initial).map((c) => c.url);
+    for (const name of ["Board", "TeamRecords"]) {
+      expect(lazy.some((url) => url.startsWith(`/assets/${name}-`)), name).toBe(true);
+      expect(result.files.some((f) => f.url.startsWith(`/assets/${name}-`)), name).toBe(false);
+    }
+    // Every initial file is among the chunks, marked so.
+    for (const f of result.files) expect(result.chunks.find((c) => c.url === f.url)?.initial).toBe(true);
+  });
 });

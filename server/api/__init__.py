@@ -6,13 +6,13 @@ from __future__ import annotations
 def register_blueprints(app, api) -> None:
     from server.api import (
         admin, auth, catalogue, conflicts, health, huddle, me, notifications, photos, pwa, records, sync,
-        tickets,
+        team, tickets,
     )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     for module in (health, auth, me, catalogue, admin, sync, conflicts, photos, records, huddle, tickets,
-                   notifications):
+                   notifications, team):
         api.register_blueprint(module.blp)
     app.register_blueprint(pwa.bp)

@@ -44,7 +44,8 @@ class CommonProblemSchema(Schema):
     street_count = fields.Int()
     grids = fields.List(fields.Int())
     scope = fields.Str()
-    suggestion = fields.Str()
+    suggestion = fields.Str(metadata={"description": "English wording; screens translate suggestion_code"})
+    suggestion_code = fields.Str(metadata={"description": "street_wide_check | grid_wide_check"})
 
 
 class CheckinSummarySchema(Schema):
@@ -59,9 +60,34 @@ class CheckinSummarySchema(Schema):
     flagged = fields.Int()
 
 
+class MapPointSchema(Schema):
+    id = fields.Raw()
+    name = fields.Str()
+    kind = fields.Str()
+    lat = fields.Float()
+    lon = fields.Float()
+    radius_m = fields.Int()
+
+
+class MapBeatSchema(Schema):
+    member = fields.Str()
+    name = fields.Str()
+    places = fields.List(fields.Nested(MapPointSchema))
+    checkpoints = fields.List(fields.Nested(MapPointSchema))
+
+
+class GridMapSchema(Schema):
+    boundary = fields.Dict(allow_none=True, metadata={"description": "GeoJSON Polygon, WGS-84"})
+    center = fields.List(fields.Float(), allow_none=True)
+    beats = fields.List(fields.Nested(MapBeatSchema))
+    tile_url = fields.Str(allow_none=True, metadata={"description": "GRIDWALK_TILE_URL, an optional raster layer"})
+    datum = fields.Str()
+
+
 class HuddleSchema(Schema):
     grid = fields.Dict()
     date = fields.Str()
+    generated_at = fields.Str(metadata={"description": "when the server put this answer together"})
     reports = fields.List(fields.Nested(RecordOutSchema))
     clusters = fields.List(fields.Nested(ClusterSchema))
     ticket_matches = fields.List(fields.Nested(TicketMatchSchema))
@@ -69,6 +95,7 @@ class HuddleSchema(Schema):
     common_problems = fields.List(fields.Nested(CommonProblemSchema))
     checkins = fields.List(fields.Nested(CheckinSummarySchema))
     visits = fields.Int()
+    map = fields.Nested(GridMapSchema)
 
 
 @blp.route("/huddle")

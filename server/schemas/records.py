@@ -139,6 +139,24 @@ class TicketSchema(_RecordSchema):
     fixed = fields.Boolean(truthy={True}, falsy={False})
     verification_note = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
     verification_photos = fields.Raw()
+    place = StrictStr(allow_none=True, validate=validate.Length(0, 120))
+    photos = fields.Raw()
+
+
+class NoticeSchema(_RecordSchema):
+    """A team notice from the huddle: look for this category on the round of ``for_day``."""
+
+    kind = StrictStr(validate=validate.OneOf(("focus_check",)))
+    category = StrictStr(validate=validate.OneOf(sorted(CATEGORY_CODES)))
+    for_day = fields.Date()
+    note = StrictStr(allow_none=True, validate=validate.Length(0, 500))
+
+
+class KeepApartSchema(_RecordSchema):
+    """A split decision: ``report_id`` is not the same problem as those in ``apart_from``."""
+
+    report_id = StrictStr(validate=validate.Regexp(UUID))
+    apart_from = fields.Raw()
 
 
 class ConflictResolutionSchema(Schema):
@@ -159,6 +177,8 @@ SCHEMAS = {
     "visit": VisitSchema(),
     "ticket": TicketSchema(),
     "conflict": ConflictResolutionSchema(),
+    "notice": NoticeSchema(),
+    "keep_apart": KeepApartSchema(),
 }
 
 REQUIRED_ON_CREATE = {
@@ -166,6 +186,8 @@ REQUIRED_ON_CREATE = {
     "checkin": ("at",),
     "visit": ("place_kind", "place"),
     "ticket": ("title", "category", "severity", "report_ids"),
+    "notice": ("kind", "category", "for_day"),
+    "keep_apart": ("report_id", "apart_from"),
 }
 
 # What the elements of each set field must look like.
@@ -175,6 +197,7 @@ SET_ELEMENTS = {
     "resolution_photos": (SHA256, "a lower-case SHA-256 hex digest"),
     "verification_photos": (SHA256, "a lower-case SHA-256 hex digest"),
     "report_ids": (UUID, "a record id (UUID)"),
+    "apart_from": (UUID, "a record id (UUID)"),
     "tags": (re.compile(r"^.{1,32}$", re.S), "a tag of 1-32 characters"),
 }
 MAX_SET_CHANGE = 50

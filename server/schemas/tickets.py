@@ -56,6 +56,8 @@ class TicketSchema(Schema):
     verification_note = fields.Str(allow_none=True)
     verification_photos = fields.List(fields.Str())
     reopen_count = fields.Int()
+    place = fields.Str(allow_none=True)
+    photos = fields.List(fields.Str())
     created_by = fields.Str()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

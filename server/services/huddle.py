@@ -8,7 +8,7 @@ and each member's check-in compliance.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -30,6 +30,11 @@ LOOKBACK_DAYS = 7
 GRID_RECURRENCE = 3
 STREET_RECURRENCE = 4
 OPEN_TICKET_STATES = tuple(sorted(TICKET_STATUS.open_states))
+# What to do about a recurring problem, by how far it spreads: (code, English wording).
+SUGGESTIONS = {
+    "street": ("street_wide_check", "发现一处、整治一片: run the same check in every grid"),
+    "grid": ("grid_wide_check", "recurring in this grid: check the whole grid"),
+}
 
 
 def _today(tz: ZoneInfo) -> date:
@@ -139,8 +144,9 @@ def common_problems(grid: Grid, day: date) -> list[dict]:
                 "category": category, "name_zh": category_name(category, "zh"),
                 "name_en": category_name(category, "en"), "grid_count": in_grid, "street_count": in_street,
                 "grids": sorted(per_grid), "scope": "street" if spread >= 2 else "grid",
-                "suggestion": "发现一处、整治一片: run the same check in every grid"
-                if spread >= 2 else "recurring in this grid: check the whole grid",
+                # The code is what screens translate; the English sentence stays for older clients.
+                "suggestion_code": SUGGESTIONS["street" if spread >= 2 else "grid"][0],
+                "suggestion": SUGGESTIONS["street" if spread >= 2 else "grid"][1],
             })
     return sorted(flagged, key=lambda f: (-f["street_count"], f["category"]))
 
@@ -172,7 +178,39 @@ def checkin_summary(grid: Grid, day: date) -> list[dict]:
     return out
 
 
+def kept_apart(grid: Grid) -> list[tuple[str, str]]:
+    """The pairs of reports the huddle split apart (``keep_apart`` records of the grid)."""
+    rows = db.session.execute(
+        select(Record.data).where(Record.entity == "keep_apart", Record.grid_id == grid.id,
+                                  Record.deleted.is_(False))
+    ).scalars()
+    return [(data.get("report_id"), other) for data in rows for other in data.get("apart_from") or []
+            if data.get("report_id")]
+
+
+def grid_map(grid: Grid) -> dict:
+    """What the board's map draws, all from our own data (WGS-84, as the phones' GPS gives it)."""
+    beats = db.session.execute(
+        select(Beat, User).join(User, Beat.user_id == User.id).where(Beat.grid_id == grid.id)
+        .order_by(User.username)
+    ).all()
+    return {
+        "boundary": grid.boundary,
+        "center": [grid.center_lat, grid.center_lon] if grid.center_lat is not None else None,
+        "beats": [
+            {"member": user.username, "name": beat.name,
+             "places": [p for p in beat.places or [] if p.get("lat") is not None and p.get("lon") is not None],
+             "checkpoints": [{"id": c.id, "name": c.name, "lat": c.lat, "lon": c.lon, "radius_m": c.radius_m}
+                             for c in beat.checkpoints]}
+            for beat, user in beats
+        ],
+        "tile_url": current_app.config.get("GRIDWALK_TILE_URL") or None,
+        "datum": "WGS-84",
+    }
+
+
 def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
+    """Everything the evening huddle needs for one grid and one day (DESIGN.md "Huddle")."""
     grid = resolve_grid(scope, user, grid_id)
     tz = ZoneInfo(current_app.config["GRIDWALK_TIMEZONE"])
     day = day or _today(tz)
@@ -188,7 +226,7 @@ def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
     clusters = [
         {"report_ids": list(c.report_ids), "score": round(c.score, 3), "reasons": list(c.reasons),
          "kind": c.kind}
-        for c in cluster_reports(candidates, now_ms=now_ms)
+        for c in cluster_reports(candidates, now_ms=now_ms, apart=kept_apart(grid))
         if today_ids.intersection(c.report_ids)
     ]
     ticket_features = features(
@@ -199,6 +237,7 @@ def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
     return {
         "grid": {"id": grid.id, "code": grid.code, "name": grid.name},
         "date": day.isoformat(),
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "reports": [serialise(scope, r, []) for r in today],
         "clusters": clusters,
         "ticket_matches": _ticket_matches(grid, [by_id[r.entity_id] for r in today], by_id),
@@ -208,5 +247,6 @@ def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
         "visits": db.session.query(Record).filter(Record.entity == "visit", Record.grid_id == grid.id,
                                                   Record.day == day.isoformat(),
                                                   Record.deleted.is_(False)).count(),
+        "map": grid_map(grid),
     }
 

@@ -35,12 +35,16 @@ OP_ROLES: dict[str, dict[str, frozenset[str]]] = {
     "conflict": {"resolve": LEADS | SUPERVISORS},
     # Anyone marks their own notifications read; ownership is checked on the row.
     "notification": {"read": frozenset({"patroller", "lead", "supervisor", "department", "admin"})},
+    # Made at the huddle by the team lead: a team notice (专项排查) and a split decision.
+    "notice": {"create": LEADS, "update": LEADS, "delete": LEADS},
+    "keep_apart": {"create": LEADS, "update": LEADS, "delete": LEADS},
 }
 
 # The server field that records who made a record.
-CREATOR_FIELD = {"report": "reporter", "checkin": "user", "visit": "visitor", "ticket": "created_by"}
+CREATOR_FIELD = {"report": "reporter", "checkin": "user", "visit": "visitor", "ticket": "created_by",
+                 "notice": "created_by", "keep_apart": "created_by"}
 # The data field that gives a record its local day.
-DAY_FIELD = {"report": "device_time", "checkin": "at", "visit": "visited_at"}
+DAY_FIELD = {"report": "device_time", "checkin": "at", "visit": "visited_at", "notice": "for_day"}
 
 
 class Rejection(Exception):

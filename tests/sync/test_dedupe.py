@@ -302,6 +302,45 @@ def test_clusters_are_disjoint_and_each_holds_at_least_two_sorted_ids(jitters):
     assert all(isinstance(c, Cluster) and 0.0 <= c.score <= 1.0 for c in clusters)
 
 
+def test_a_report_split_out_of_a_cluster_is_not_linked_again():
+    reports = [
+        report("r1", photo_hashes=(MANHOLE_PHOTO,)),
+        report("r2", reporter="g1-2", description="井盖坏了，在楼下", at_ms=T0 + HOUR, **_at(12, -8)),
+        report("r3", reporter="g1-3", description="楼下窨井盖破损", at_ms=T0 + 3 * HOUR,
+               photo_hashes=(_flip(MANHOLE_PHOTO, 3),), **_at(-20, 10)),
+    ]
+    [cluster] = cluster_reports(reports, apart=[("r3", "r1"), ("r3", "r2")])
+    assert cluster.report_ids == ("r1", "r2")
+
+
+def test_splitting_one_of_two_leaves_no_cluster():
+    pair = [report("r1"), report("r2", reporter="g1-2", description="井盖坏了，在楼下", **_at(8))]
+    assert cluster_reports(pair) and cluster_reports(pair, apart=[("r2", "r1")]) == []
+
+
+def test_kept_apart_ids_that_are_not_among_the_reports_are_ignored():
+    pair = [report("r1"), report("r2", reporter="g1-2", description="井盖坏了，在楼下", **_at(8))]
+    assert cluster_reports(pair, apart=[("r1", "gone"), ("r2", "r2")]) == cluster_reports(pair)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    jitters=st.lists(_jitter, min_size=3, max_size=12),
+    picks=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=6),
+)
+def test_no_cluster_ever_holds_a_pair_kept_apart(jitters, picks):
+    reports = [
+        report(f"r{k}", reporter=f"g1-{r + 1}", at_ms=T0 + h * HOUR, **_at(n / 4, e / 4))
+        for k, (n, e, h, r) in enumerate(jitters)
+    ]
+    apart = [(f"r{a % len(reports)}", f"r{b % len(reports)}") for a, b in picks]
+    clusters = cluster_reports(reports, apart=apart)
+    for a, b in apart:
+        assert not any(a in c.report_ids and b in c.report_ids for c in clusters if a != b)
+    seen = [i for c in clusters for i in c.report_ids]
+    assert len(seen) == len(set(seen)) and all(len(c.report_ids) >= 2 for c in clusters)
+
+
 # --- OpenProblemIndex -----------------------------------------------------------
 
 

@@ -95,7 +95,7 @@ def test_create_starts_in_the_initial_state_with_empty_sets():
     assert result.changed and result.error is None
     assert result.state.version == 1
     assert result.state.data == {"title": "t", "status": "draft", "report_ids": [], "resolution_photos": [],
-                                 "verification_photos": []}
+                                 "verification_photos": [], "photos": []}
 
 
 def test_create_may_start_in_a_creatable_state():

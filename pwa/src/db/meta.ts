@@ -13,7 +13,11 @@ export const META = {
   me: "me",
   locale: "locale",
   syncLease: "sync_lease",
+  team: "team",
 } as const;
+
+/** Keys of the huddle snapshots kept for offline use start with this (sync/huddle.ts). */
+export const HUDDLE_PREFIX = "huddle:";
 
 export async function getMeta<T>(d: GridwalkDB, key: string): Promise<T | undefined> {
   const row = await d.meta.get(key);

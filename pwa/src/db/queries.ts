@@ -9,6 +9,11 @@ export function startOfTodayIso(now = new Date()): string {
   return d.toISOString();
 }
 
+/** A local calendar day as YYYY-MM-DD (the form of a notice's `for_day`). */
+export function localDay(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
 /** Live (not deleted) records of one entity, newest first, from `sinceIso` on. */
 export async function listRecords(d: GridwalkDB, entity: string, sinceIso = ""): Promise<RecordRow[]> {
   const rows = await d.records

@@ -11,7 +11,7 @@
 import spec from "./entities.json";
 
 export type FieldKind = "scalar" | "set" | "state" | "param";
-export type EntityName = "report" | "checkin" | "visit" | "ticket";
+export type EntityName = "report" | "checkin" | "visit" | "ticket" | "notice" | "keep_apart" | "conflict";
 
 export interface Transition {
   op: string;
@@ -67,6 +67,11 @@ export const ENTITIES: Readonly<Record<EntityName, EntitySpec>> = {
   checkin: recordSpec("checkin"),
   visit: recordSpec("visit"),
   ticket: recordSpec("ticket"),
+  notice: recordSpec("notice"),
+  keep_apart: recordSpec("keep_apart"),
+  // Not a record on the server: resolving one is a mutation on it. The phone
+  // keeps the answer it sent as a record, so the board knows it was handled.
+  conflict: recordSpec("conflict"),
 };
 
 /** Whether a user of `role` may do `op` on `entity` (the server's role table). */

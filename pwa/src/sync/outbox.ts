@@ -18,6 +18,7 @@ const SORT_FIELD: Record<string, string> = {
   checkin: "at",
   visit: "visited_at",
   ticket: "created_at",
+  notice: "for_day",
 };
 
 /** The ISO time a record is listed by. */

@@ -84,6 +84,35 @@ export async function refreshConflicts(d: GridwalkDB, api: ApiClient): Promise<n
   return rows.length;
 }
 
+export interface TeamMember {
+  username: string;
+  display_name: string;
+  role: string;
+  team_role?: string | null;
+}
+export interface Team {
+  grid: { id: number; code: string; name: string };
+  members: TeamMember[];
+}
+
+/** The grid's team by display name (GET /api/team), kept for offline screens. */
+export async function refreshTeam(d: GridwalkDB, api: ApiClient): Promise<Team> {
+  const team = await api.json<Team>("/team");
+  await setMeta(d, META.team, team);
+  return team;
+}
+
+/** The cached team, or an empty one before it was ever fetched. */
+export async function teamMembers(d: GridwalkDB): Promise<TeamMember[]> {
+  return (await getMeta<Team>(d, META.team))?.members ?? [];
+}
+
+/** A person as screens show them: the display name, never the username (which stays the id in the API). */
+export function displayName(members: readonly TeamMember[], username: unknown): string {
+  if (typeof username !== "string" || !username) return "";
+  return members.find((m) => m.username === username)?.display_name || username;
+}
+
 /** The catalogue to show: the cached server copy, else the built-in one. */
 export async function categories(d: GridwalkDB): Promise<Category[]> {
   return (await getMeta<Category[]>(d, META.catalogue)) ?? FALLBACK_CATEGORIES;

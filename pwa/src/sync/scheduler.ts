@@ -12,7 +12,7 @@ import { ApiError, type ApiClient, type Session } from "./api";
 import { backoffDelay } from "./backoff";
 import { syncOnce, type SyncReport } from "./client";
 import { withSyncLock } from "./lock";
-import { refreshCatalogue, refreshConflicts, refreshMe } from "./reference";
+import { refreshCatalogue, refreshConflicts, refreshMe, refreshTeam } from "./reference";
 
 export const SYNC_INTERVAL_MS = 60_000;
 export const BACKGROUND_SYNC_TAG = "gridwalk-sync";
@@ -79,7 +79,13 @@ export class SyncScheduler {
       const report = await withSyncLock(this.d, async () => {
         const r = await syncOnce(this.d, this.api, this.deviceId);
         // Reference data is best-effort: a failure here must not fail the sync.
-        await Promise.allSettled([refreshMe(this.d, this.api), refreshCatalogue(this.d, this.api), refreshConflicts(this.d, this.api)]);
+        const inGrid = session.user.role === "patroller" || session.user.role === "lead";
+        await Promise.allSettled([
+          refreshMe(this.d, this.api),
+          refreshCatalogue(this.d, this.api),
+          refreshConflicts(this.d, this.api),
+          inGrid ? refreshTeam(this.d, this.api) : Promise.resolve(),
+        ]);
         return r;
       });
       this.status.value = {

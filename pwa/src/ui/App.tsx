@@ -15,10 +15,19 @@ import { Sync } from "./screens/Sync";
 import { Today } from "./screens/Today";
 import { VisitDetail, VisitForm } from "./screens/Visit";
 import { updateReady, applyUpdate } from "../sw-register";
+import { lazyScreen } from "./lazy";
+import { capabilities, homeRoute, routeAllowed, type Capabilities } from "./roles";
+import { RoleHome } from "./screens/RoleHome";
 
-function Screen() {
+// The lead's screens are chunks of their own, fetched on first use.
+const Huddle = lazyScreen(() => import("./huddle/Board").then((m) => m.Board));
+const TeamRecords = lazyScreen(() => import("./huddle/TeamRecords").then((m) => m.TeamRecords));
+
+function Screen({ caps }: { caps: Capabilities }) {
   const r = route.value;
-  switch (r.name) {
+  // A route the role is not offered shows its landing page, never a screen whose writes would be refused.
+  const name = routeAllowed(r.name, caps) ? r.name : homeRoute(caps);
+  switch (name) {
     case "checkin":
       return <Checkin />;
     case "report-new":
@@ -37,8 +46,14 @@ function Screen() {
       return <Sync />;
     case "settings":
       return <Settings />;
+    case "huddle":
+      return <Huddle date={r.params.date} />;
+    case "team":
+      return <TeamRecords />;
+    case "home":
+      return <RoleHome />;
     default:
-      return <Today />;
+      return caps.capture ? <Today /> : <RoleHome />;
   }
 }
 
@@ -52,15 +67,16 @@ export function App() {
   const loaded = useLiveQuery(() => runtime().db.meta.get("session").then(() => true), []);
   const pending = useLiveQuery(() => runtime().db.outbox.count(), []) ?? 0;
   const online = useOnline();
+  const caps = capabilities(session?.user.role);
   if (!loaded) return <div class="boot" aria-busy="true" />;
   if (!session || route.value.name === "login") {
-    if (session && !session.needsRelogin && route.value.name === "login") navigate("/today");
+    if (session && !session.needsRelogin && route.value.name === "login") navigate(`/${homeRoute(caps)}`);
     return <Login />;
   }
   return (
-    <div class="app">
+    <div class={caps.huddle && route.value.name === "huddle" ? "app app-wide" : "app"}>
       <header class="topbar">
-        <a href="#/today" class="brand">
+        <a href={`#/${homeRoute(caps)}`} class="brand">
           {t("app.name")}
         </a>
         <span class={online ? "net net-on" : "net net-off"} data-testid="net-status" role="status">
@@ -87,8 +103,8 @@ export function App() {
           </button>
         </Banner>
       ) : null}
-      <Screen />
-      <TabBar pending={pending} />
+      <Screen caps={caps} />
+      <TabBar pending={pending} caps={caps} />
     </div>
   );
 }

@@ -19,6 +19,9 @@ const PATTERNS: [string, RegExp][] = [
   ["sync", /^\/sync$/],
   ["settings", /^\/settings$/],
   ["login", /^\/login$/],
+  ["huddle", /^\/huddle(?:\/(?<date>\d{4}-\d{2}-\d{2}))?$/],
+  ["team", /^\/team$/],
+  ["home", /^\/home$/],
 ];
 
 /** The route a hash names; unknown hashes go to Today. */

@@ -1,20 +1,43 @@
 import { t, type MessageKey } from "../../i18n";
+import type { Capabilities } from "../roles";
 import { route } from "../router";
 
-const TABS: { id: string; path: string; label: MessageKey; icon: string; routes: string[] }[] = [
+interface Tab {
+  id: string;
+  path: string;
+  label: MessageKey;
+  icon: string;
+  routes: string[];
+}
+
+const PATROL: Tab[] = [
   { id: "today", path: "/today", label: "tab.today", icon: "🏠", routes: ["today", "history"] },
   { id: "checkin", path: "/checkin", label: "tab.checkin", icon: "📍", routes: ["checkin"] },
   { id: "report", path: "/report/new", label: "tab.report", icon: "📷", routes: ["report-new", "report", "report-edit"] },
   { id: "visit", path: "/visit/new", label: "tab.visit", icon: "🏘️", routes: ["visit-new", "visit"] },
-  { id: "sync", path: "/sync", label: "tab.sync", icon: "🔄", routes: ["sync", "settings"] },
 ];
+const LEAD: Tab[] = [
+  { id: "huddle", path: "/huddle", label: "tab.huddle", icon: "🗂️", routes: ["huddle"] },
+  { id: "team", path: "/team", label: "tab.team", icon: "👥", routes: ["team"] },
+];
+const HOME: Tab = { id: "home", path: "/home", label: "tab.home", icon: "🏠", routes: ["home", "report"] };
+const SYNC: Tab = { id: "sync", path: "/sync", label: "tab.sync", icon: "🔄", routes: ["sync", "settings"] };
 
-/** The bottom tab bar: the five things a patroller does, all under the thumb. */
-export function TabBar({ pending }: { pending: number }) {
+/** The tabs a role is offered: the patrol tabs for field roles, the huddle and team for the lead. */
+export function tabsFor(caps: Capabilities): Tab[] {
+  const tabs = caps.capture ? [...PATROL] : [HOME];
+  if (caps.huddle) tabs.push(LEAD[0]);
+  if (caps.team) tabs.push(LEAD[1]);
+  return [...tabs, SYNC];
+}
+
+/** The bottom tab bar: what this role does, all under the thumb. */
+export function TabBar({ pending, caps }: { pending: number; caps: Capabilities }) {
   const current = route.value.name;
+  const tabs = tabsFor(caps);
   return (
-    <nav class="tabbar" aria-label={t("app.name")}>
-      {TABS.map((tab) => {
+    <nav class="tabbar" aria-label={t("app.name")} style={{ gridTemplateColumns: `repeat(${tabs.length}, 1fr)` }}>
+      {tabs.map((tab) => {
         const active = tab.routes.includes(current);
         return (
           <a

@@ -6,6 +6,7 @@ import { LAST_USER, OtherUserDataError, login } from "../../sync/session";
 import { refreshCatalogue, refreshMe } from "../../sync/reference";
 import type { SessionUser } from "../../sync/api";
 import { useMeta, useOnline } from "../hooks";
+import { capabilities, homeRoute } from "../roles";
 import { navigate } from "../router";
 
 /** Log in (first start, after log-out, or again after the server refused our tokens). */
@@ -28,12 +29,12 @@ export function Login() {
     setError(undefined);
     const from = location.hash;
     try {
-      await login(db, api, deviceId, name, password, { discardOtherUser });
+      const started = await login(db, api, deviceId, name, password, { discardOtherUser });
       setOtherUser(undefined);
       setPassword("");
       // The app opens as soon as the session is stored, before login() returns:
       // a screen opened in between stays open.
-      if (location.hash === from) navigate("/today");
+      if (location.hash === from) navigate(`/${homeRoute(capabilities(started.user.role))}`);
       // Reference data and the outbox flush run in the background.
       void Promise.allSettled([refreshMe(db, api), refreshCatalogue(db, api)]).then(() => scheduler.run(true));
     } catch (e) {

@@ -3,7 +3,7 @@ import { formatDateTime, formatNumber, localName, t, type MessageKey } from "../
 import { runtime } from "../../runtime";
 import { deleteRecord, transitionReport } from "../../sync/commands";
 import { REPORT_STATUS } from "../../sync/entities";
-import { categories } from "../../sync/reference";
+import { categories, displayName, teamMembers } from "../../sync/reference";
 import { PhotoPicker } from "../components/PhotoPicker";
 import { PhotoThumb } from "../components/PhotoThumb";
 import { StatusText, SyncBadge } from "../components/StatusBadge";
@@ -17,6 +17,7 @@ export function ReportDetail({ id }: { id: string }) {
   const { db, deviceId, scheduler } = runtime();
   const rec = useLiveQuery(() => db.records.get(["report", id]), [id]);
   const cats = useLiveQuery(() => categories(db), []) ?? [];
+  const members = useLiveQuery(() => teamMembers(db), []) ?? [];
   const [solving, setSolving] = useState(false);
   const [after, setAfter] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -70,7 +71,9 @@ export function ReportDetail({ id }: { id: string }) {
         {d.reporter ? (
           <>
             <dt>{t("report.reporter")}</dt>
-            <dd>{String(typeof d.reporter === "object" ? ((d.reporter as { username?: string }).username ?? "") : d.reporter)}</dd>
+            <dd data-testid="detail-reporter">
+              {displayName(members, typeof d.reporter === "object" ? (d.reporter as { username?: string }).username : d.reporter)}
+            </dd>
           </>
         ) : null}
       </dl>

@@ -4,7 +4,10 @@ import { zhCN } from "../../i18n/zh-CN";
 import { runtime } from "../../runtime";
 import { discardRejected, retryRejected } from "../../sync/outbox";
 import { describeConflict, valueText, type ConflictSide } from "../../sync/conflicts";
+import { displayName, teamMembers } from "../../sync/reference";
+import type { Session } from "../../sync/api";
 import { useLiveQuery, useMeta, useOnline } from "../hooks";
+import { capabilities } from "../roles";
 
 function opLabel(op: string): string {
   const key = `sync.op.${op}` as MessageKey;
@@ -27,13 +30,14 @@ function summary(item: OutboxItem): string {
 }
 
 function Side({ label, side }: { label: string; side: ConflictSide }) {
+  const members = useLiveQuery(() => teamMembers(runtime().db), []) ?? [];
   return (
     <div>
       {label}: <code>{valueText(side.value)}</code>
       {side.actor || side.at ? (
         <span class="sub">
           {" "}
-          ({[side.actor, side.at ? formatDateTime(side.at) : ""].filter(Boolean).join(" · ")})
+          ({[displayName(members, side.actor), side.at ? formatDateTime(side.at) : ""].filter(Boolean).join(" · ")})
         </span>
       ) : null}
     </div>
@@ -55,6 +59,7 @@ export function Sync() {
   const photos = useLiveQuery(() => db.photos.where("status").anyOf("local", "uploading").toArray(), []) ?? [];
   const conflicts = useLiveQuery(() => db.conflicts.toArray(), []) ?? [];
   const lastSync = useMeta<{ at: string }>("last_sync");
+  const session = useMeta<Session>("session");
   const lastError = useMeta<{ code: string; message: string; at?: string } | null>("last_sync_error");
 
   return (
@@ -169,6 +174,11 @@ export function Sync() {
             );
           })}
         </ul>
+        {conflicts.length > 0 && capabilities(session?.user.role).huddle ? (
+          <a class="btn btn-secondary" href="#/huddle" data-testid="conflicts-to-huddle">
+            {t("sync.conflicts_resolve")}
+          </a>
+        ) : null}
       </section>
     </main>
   );

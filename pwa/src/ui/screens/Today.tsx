@@ -1,4 +1,4 @@
-import { startOfTodayIso, isMine, listRecords } from "../../db/queries";
+import { localDay, startOfTodayIso, isMine, listRecords } from "../../db/queries";
 import { formatTime, localName, t } from "../../i18n";
 import { runtime } from "../../runtime";
 import type { Session } from "../../sync/api";
@@ -18,6 +18,9 @@ export function Today() {
   const reports = useLiveQuery(() => listRecords(db, "report", since), [since]) ?? [];
   const visits = useLiveQuery(() => listRecords(db, "visit", since), [since]) ?? [];
   const pending = useLiveQuery(() => db.outbox.count(), []) ?? 0;
+  const today = localDay(new Date());
+  // Team notices (专项排查) from the huddle for today's round and the next ones.
+  const notices = (useLiveQuery(() => listRecords(db, "notice"), []) ?? []).filter((n) => String(n.data.for_day ?? "") >= today);
   const cats = useLiveQuery(() => categories(db), []) ?? [];
   const catName = (code: unknown) => {
     const c = cats.find((x: Category) => x.code === code);
@@ -43,6 +46,23 @@ export function Today() {
         <span>{t("today.pending")}</span>
         <strong data-testid="outbox-count">{pending}</strong>
       </a>
+
+      {notices.length ? (
+        <section class="card notice-card" aria-labelledby="notice-h">
+          <h2 id="notice-h">{t("today.notices")}</h2>
+          <ul class="list">
+            {notices.map((n) => (
+              <li key={n.entity_id} class="row" data-testid="today-notice" data-category={String(n.data.category ?? "")}>
+                <span class="grow">
+                  <strong>{t(n.data.for_day === today ? "today.notice.today" : "today.notice.on", { day: String(n.data.for_day ?? "") })}</strong>{" "}
+                  {t("today.notice.look_for", { category: catName(n.data.category) })}
+                  {n.data.note ? <span class="sub"> · {String(n.data.note)}</span> : null}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       <section class="card" aria-labelledby="beat-h">
         <h2 id="beat-h">{t("today.beat")}</h2>

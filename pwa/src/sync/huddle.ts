@@ -1,0 +1,133 @@
+/**
+ * The huddle board's data: GET /api/huddle for one grid and day, kept in
+ * IndexedDB so the board opens from cache with no network and says how old
+ * its data is. Only this module (through the API client) fetches it; the
+ * board reads the stored snapshot and lays the local records over it.
+ */
+
+import { HUDDLE_PREFIX, getMeta, setMeta } from "../db/meta";
+import type { GridwalkDB } from "../db/schema";
+import type { ApiClient } from "./api";
+import type { JsonObject } from "./mutation";
+
+export interface HuddleReport {
+  entity: string;
+  id: string;
+  grid_id: number | null;
+  version: number;
+  deleted: boolean;
+  day: string | null;
+  created_at: string;
+  data: JsonObject;
+  pending_photos?: string[];
+}
+
+export interface HuddleCluster {
+  report_ids: string[];
+  score: number;
+  reasons: string[];
+  kind: "many_reporters" | "same_reporter" | "mixed" | string;
+}
+
+export interface TicketMatch {
+  report_id: string;
+  ticket_id: string;
+  score: number;
+  reasons: string[];
+}
+
+export interface CommonProblem {
+  category: string;
+  name_zh: string;
+  name_en: string;
+  grid_count: number;
+  street_count: number;
+  grids: number[];
+  scope: "grid" | "street" | string;
+  suggestion?: string;
+  suggestion_code?: string;
+}
+
+export interface CheckinSummary {
+  member: string;
+  display_name: string;
+  count: number;
+  first: string | null;
+  last: string | null;
+  checkpoints_covered: number;
+  checkpoints_total: number;
+  compliance: number | null;
+  flagged: number;
+}
+
+export interface MapPoint {
+  id?: string | number;
+  name: string;
+  kind?: string;
+  lat: number;
+  lon: number;
+  radius_m?: number;
+}
+
+export interface GridMap {
+  boundary: { type: string; coordinates: number[][][] } | null;
+  center: [number, number] | null;
+  beats: { member: string; name: string; places: MapPoint[]; checkpoints: MapPoint[] }[];
+  tile_url: string | null;
+  datum?: string;
+}
+
+export interface Huddle {
+  grid: { id: number; code: string; name: string };
+  date: string;
+  generated_at?: string;
+  reports: HuddleReport[];
+  clusters: HuddleCluster[];
+  ticket_matches: TicketMatch[];
+  conflicts: Record<string, unknown>[];
+  common_problems: CommonProblem[];
+  checkins: CheckinSummary[];
+  visits: number;
+  map?: GridMap;
+}
+
+export interface HuddleSnapshot {
+  /** When this phone received it (ISO). */
+  fetchedAt: string;
+  huddle: Huddle;
+}
+
+/** How many snapshots (grid and day) to keep for offline use. */
+export const KEEP_SNAPSHOTS = 14;
+
+/** The meta key of a grid's day ("mine" is the caller's own grid). */
+export function huddleKey(grid: number | "mine", date: string): string {
+  return `${HUDDLE_PREFIX}${grid}:${date}`;
+}
+
+/** The stored snapshot, if this tablet ever fetched that day. */
+export function loadHuddle(d: GridwalkDB, grid: number | "mine", date: string): Promise<HuddleSnapshot | undefined> {
+  return getMeta<HuddleSnapshot>(d, huddleKey(grid, date));
+}
+
+/** Fetches the board's data and stores it; older snapshots beyond KEEP_SNAPSHOTS are dropped. */
+export async function refreshHuddle(
+  d: GridwalkDB,
+  api: ApiClient,
+  grid: number | "mine",
+  date: string,
+  now: () => Date = () => new Date(),
+): Promise<HuddleSnapshot> {
+  const q = new URLSearchParams({ date });
+  if (grid !== "mine") q.set("grid", String(grid));
+  const huddle = await api.json<Huddle>(`/huddle?${q}`);
+  const snapshot: HuddleSnapshot = { fetchedAt: now().toISOString(), huddle };
+  await setMeta(d, huddleKey(grid, date), snapshot);
+  const stored = await d.meta.where("key").startsWith(HUDDLE_PREFIX).toArray();
+  const stale = stored
+    .sort((a, b) => String((b.value as HuddleSnapshot).fetchedAt).localeCompare(String((a.value as HuddleSnapshot).fetchedAt)))
+    .slice(KEEP_SNAPSHOTS)
+    .map((row) => row.key);
+  if (stale.length) await d.meta.bulkDelete(stale);
+  return snapshot;
+}

@@ -1,0 +1,164 @@
+/**
+ * The grid drawn from our own data, so it works with no network and no tile
+ * server: boundary, each member's beat, checkpoints, and the day's reports as
+ * pins coloured by cluster. Points are WGS-84, as the phones' GPS gives them,
+ * projected with Web Mercator so an optional raster layer (GRIDWALK_TILE_URL,
+ * {z}/{x}/{y}) lines up — if that layer is WGS-84 too. Chinese base maps
+ * (GCJ-02) appear shifted by a few hundred metres; see the README.
+ */
+
+import { t } from "../../i18n";
+import type { GridMap as GridMapData, MapPoint } from "../../sync/huddle";
+import { displayName } from "../../sync/reference";
+import { useBoard } from "./context";
+import { PALETTE, memberColour } from "./palette";
+
+/** Mercator scale: world pixels at zoom 20, so the grid's few hundred metres are thousands of units. */
+const ZOOM = 20;
+const WORLD = 256 * 2 ** ZOOM;
+
+/** WGS-84 degrees to Web Mercator world pixels at ZOOM. */
+export function project(lat: number, lon: number): [number, number] {
+  const x = ((lon + 180) / 360) * WORLD;
+  const s = Math.sin((Math.max(-85, Math.min(85, lat)) * Math.PI) / 180);
+  const y = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * WORLD;
+  return [x, y];
+}
+
+/** Metres to world pixels at a latitude. */
+function metres(m: number, lat: number): number {
+  return (m / (40_075_016.686 * Math.cos((lat * Math.PI) / 180))) * WORLD;
+}
+
+/** The convex hull (monotone chain) of some points. */
+export function hull(points: [number, number][]): [number, number][] {
+  const p = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (p.length < 3) return p;
+  const cross = (o: number[], a: number[], b: number[]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: [number, number][] = [];
+  for (const q of p) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop();
+    lower.push(q);
+  }
+  const upper: [number, number][] = [];
+  for (const q of [...p].reverse()) {
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop();
+    upper.push(q);
+  }
+  return [...lower.slice(0, -1), ...upper.slice(0, -1)];
+}
+
+function tiles(template: string, box: [number, number, number, number]): { href: string; x: number; y: number; size: number }[] {
+  const [x0, y0, w] = box;
+  // About three tiles across the drawing.
+  const z = Math.max(3, Math.min(19, Math.round(ZOOM - Math.log2(w / 256 / 3))));
+  const size = 256 * 2 ** (ZOOM - z);
+  const out = [];
+  for (let tx = Math.floor(x0 / size); tx * size < x0 + w; tx++) {
+    for (let ty = Math.floor(y0 / size); ty * size < y0 + box[3]; ty++) {
+      const href = template.replace("{z}", String(z)).replace("{x}", String(tx)).replace("{y}", String(ty)).replace("{s}", "a");
+      out.push({ href, x: tx * size, y: ty * size, size });
+    }
+  }
+  return out.length <= 64 ? out : [];
+}
+
+/** The map card. */
+export function GridMap({ map }: { map: GridMapData }) {
+  const { view, members } = useBoard();
+  const ring = (map.boundary?.coordinates?.[0] ?? []).map(([lon, lat]) => project(lat, lon));
+  const beatPoints = map.beats.map((b) => [...b.places, ...b.checkpoints].map((p: MapPoint) => project(p.lat, p.lon)));
+  const clusterOf = new Map<string, number>();
+  view.clusters.forEach((c, i) => [...c.reportIds, ...c.added].forEach((id) => clusterOf.set(id, i)));
+  const pins = view.reports
+    .filter((r) => typeof r.data.lat === "number" && typeof r.data.lon === "number")
+    .map((r) => ({ r, at: project(r.data.lat as number, r.data.lon as number) }));
+  const all = [...ring, ...beatPoints.flat(), ...pins.map((p) => p.at)];
+  if (all.length === 0) return null;
+  const xs = all.map((p) => p[0]);
+  const ys = all.map((p) => p[1]);
+  const pad = Math.max(40, (Math.max(...xs) - Math.min(...xs)) * 0.06);
+  const box: [number, number, number, number] = [
+    Math.min(...xs) - pad,
+    Math.min(...ys) - pad,
+    Math.max(...xs) - Math.min(...xs) + 2 * pad,
+    Math.max(...ys) - Math.min(...ys) + 2 * pad,
+  ];
+  const lat0 = map.center?.[0] ?? 30;
+  const pinR = Math.max(box[2], box[3]) / 70;
+
+  return (
+    <section class="hb-section card" aria-labelledby="hb-map">
+      <h2 id="hb-map">{t("huddle.map")}</h2>
+      <svg class="hb-map" viewBox={box.join(" ")} preserveAspectRatio="xMidYMid meet" role="img" aria-label={t("huddle.map")} data-testid="huddle-map">
+        {map.tile_url
+          ? tiles(map.tile_url, box).map((tile) => (
+              <image key={tile.href} href={tile.href} x={tile.x} y={tile.y} width={tile.size} height={tile.size} class="hb-tile" />
+            ))
+          : null}
+        {ring.length ? <polygon points={ring.map((p) => p.join(",")).join(" ")} class="hb-boundary" vector-effect="non-scaling-stroke" /> : null}
+        {map.beats.map((b, i) => {
+          const h = hull(beatPoints[i]);
+          return h.length ? (
+            <polygon
+              key={b.member}
+              points={h.map((p) => p.join(",")).join(" ")}
+              class="hb-beat"
+              style={{ fill: memberColour(i), stroke: memberColour(i) }}
+              vector-effect="non-scaling-stroke"
+            >
+              <title>{`${displayName(members, b.member)} · ${b.name}`}</title>
+            </polygon>
+          ) : null;
+        })}
+        {map.beats.flatMap((b) =>
+          b.checkpoints.map((c) => {
+            const [x, y] = project(c.lat, c.lon);
+            return (
+              <g key={`${b.member}:${c.id}`} class="hb-checkpoint">
+                <circle cx={x} cy={y} r={metres(c.radius_m ?? 50, lat0)} vector-effect="non-scaling-stroke" />
+                <rect x={x - pinR / 3} y={y - pinR / 3} width={(pinR * 2) / 3} height={(pinR * 2) / 3} />
+                <title>{c.name}</title>
+              </g>
+            );
+          }),
+        )}
+        {pins.map(({ r, at: [x, y] }) => {
+          const i = clusterOf.get(r.id);
+          return (
+            <circle
+              key={r.id}
+              cx={x}
+              cy={y}
+              r={pinR}
+              class={r.ticketId ? "hb-pin hb-pin-ticket" : "hb-pin"}
+              style={{ fill: i === undefined ? "#94a3b8" : PALETTE[i % PALETTE.length] }}
+              vector-effect="non-scaling-stroke"
+              data-testid="map-pin"
+              data-cluster={i ?? ""}
+            >
+              <title>{String(r.data.description ?? "")}</title>
+            </circle>
+          );
+        })}
+      </svg>
+      <ul class="hb-legend">
+        {map.beats.map((b, i) => (
+          <li key={b.member}>
+            <span class="hb-swatch" style={{ background: memberColour(i) }} aria-hidden="true" />
+            {displayName(members, b.member)}
+          </li>
+        ))}
+        <li>
+          <span class="hb-swatch hb-swatch-cp" aria-hidden="true" />
+          {t("huddle.map.checkpoint")}
+        </li>
+        <li>
+          <span class="hb-swatch" style={{ background: "#94a3b8" }} aria-hidden="true" />
+          {t("huddle.map.unclustered")}
+        </li>
+      </ul>
+      <p class="sub">{t("huddle.map.datum")}</p>
+    </section>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * A screen loaded on first use (a dynamic import, so Vite puts it in its own
+ * chunk): the patrol app's first load does not carry the lead's board.
+ * The service worker precaches every chunk, so it also opens offline.
+ */
+
+import type { ComponentType } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { t } from "../i18n";
+
+/** A component that renders `load()`'s component once the chunk has arrived. */
+export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | null = null;
+  let pending: Promise<ComponentType<P>> | null = null;
+  return function LazyScreen(props: P) {
+    const [, setReady] = useState(0);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (loaded) return;
+      pending ??= load();
+      pending.then(
+        (c) => {
+          loaded = c;
+          setReady((n) => n + 1);
+        },
+        () => {
+          pending = null;
+          setFailed(true);
+        },
+      );
+    }, [failed]);
+    if (loaded) {
+      const Screen = loaded;
+      return <Screen {...props} />;
+    }
+    if (failed) {
+      return (
+        <main class="screen">
+          <p class="error" role="alert">
+            {t("lazy.failed")}
+          </p>
+          <button type="button" class="btn btn-secondary" onClick={() => setFailed(false)}>
+            {t("sync.retry")}
+          </button>
+        </main>
+      );
+    }
+    return (
+      <main class="screen" aria-busy="true">
+        {t("common.loading")}
+      </main>
+    );
+  };
+}
