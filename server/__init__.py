@@ -17,7 +17,15 @@ def create_app(config: dict | None = None) -> Flask:
     from server.jsonio import OrjsonProvider
 
     Flask.json_provider_class = OrjsonProvider
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    # The instance folder holds the SQLite database, photos and the signing
+    # key; GRIDWALK_INSTANCE_PATH moves it out of the source tree.
+    instance_path = os.environ.get("GRIDWALK_INSTANCE_PATH") or None
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        static_folder=None,
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     if config:

@@ -1,9 +1,10 @@
 """Configuration from environment variables prefixed ``GRIDWALK_``.
 
 Every setting has a default that makes ``make run`` work on a laptop: SQLite and
-photos under ``instance/``, an in-memory rate-limit store. A production
-deployment (``GRIDWALK_ENV=production``) refuses to start with the default
-secret key.
+photos under ``instance/``, a signing key made once for the instance
+(``server/secret_key.py``), login limits counted in the database. A production
+deployment (``GRIDWALK_ENV=production``) refuses to start without its own
+``GRIDWALK_SECRET_KEY``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-DEFAULT_SECRET = "gridwalk-development-secret-change-me-before-production"
+from server.secret_key import SecretKeyError, signing_key
 
 
 class ConfigError(RuntimeError):
-    """The configuration cannot be used (e.g. production with the default secret)."""
+    """The configuration cannot be used (e.g. production without a secret key)."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -55,11 +56,10 @@ def _json_loads(text):
 def load_config(instance_path: str) -> dict:
     """Build the Flask config mapping from the environment."""
     env = _env("ENV", "development")
-    secret = _env("SECRET_KEY", DEFAULT_SECRET)
-    if env == "production" and secret == DEFAULT_SECRET:
-        raise ConfigError(
-            "GRIDWALK_SECRET_KEY must be set to a long random value in production"
-        )
+    try:
+        secret = signing_key(env, _env("SECRET_KEY"), instance_path)
+    except SecretKeyError as exc:
+        raise ConfigError(str(exc)) from exc
     db_url = _env("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "gridwalk.db")
     redis_url = _env("REDIS_URL") or None
     return {

@@ -23,8 +23,13 @@ def free_port() -> int:
 
 
 def server_env(database_url: str, media_dir: Path, **extra: str) -> dict:
-    """The environment of a test server: cheap password hashing, no shared Redis."""
+    """The environment of a test server: cheap password hashing, no shared Redis.
+
+    Its instance folder (where the signing key is made) sits beside the media
+    folder, not in the checkout.
+    """
     env = {**os.environ, "GRIDWALK_DATABASE_URL": database_url, "GRIDWALK_MEDIA_URL": f"file://{media_dir}",
+           "GRIDWALK_INSTANCE_PATH": str(Path(media_dir).parent / "instance"),
            "GRIDWALK_ARGON2_TIME_COST": "1", "GRIDWALK_ARGON2_MEMORY_KIB": "64", **extra}
     env.pop("GRIDWALK_REDIS_URL", None)
     return env
