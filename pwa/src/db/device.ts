@@ -1,4 +1,8 @@
-/** The device id: made once, kept for good (it is also the HLC node). */
+/**
+ * The device id: made once and kept (it is also the HLC node). The server
+ * gives an id to the first user who logs in with it; when another user logs
+ * in on this phone the server refuses the id, and the phone makes a new one.
+ */
 
 import { META, getMeta, setMeta } from "./meta";
 import type { GridwalkDB } from "./schema";
@@ -29,4 +33,12 @@ export async function deviceId(d: GridwalkDB): Promise<string> {
   }
   mirror()?.setItem(STORAGE_KEY, id);
   return id as string;
+}
+
+/** Replaces the device id with a new one (the server refused the old one for this user). */
+export async function replaceDeviceId(d: GridwalkDB): Promise<string> {
+  const id = uuid();
+  await setMeta(d, META.deviceId, id);
+  mirror()?.setItem(STORAGE_KEY, id);
+  return id;
 }
