@@ -135,3 +135,19 @@ describe("login", () => {
     });
   });
 });
+
+describe("device id", () => {
+  it("a stored id that cannot name a device (the server's node, a malformed one) is replaced", async () => {
+    for (const stored of ["server", "SERVER", "Server", "bad:id", ""]) {
+      await setMeta(d, META.deviceId, stored);
+      const id = await deviceId(d);
+      expect(id).not.toBe(stored);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it("a usable stored id is kept", async () => {
+    await setMeta(d, META.deviceId, "phone-0001");
+    expect(await deviceId(d)).toBe("phone-0001");
+  });
+});

@@ -6,6 +6,7 @@
 
 import { META, getMeta, setMeta } from "./meta";
 import type { GridwalkDB } from "./schema";
+import { validateDeviceNode } from "../sync/hlc";
 import { uuid } from "../sync/mutation";
 
 const STORAGE_KEY = "gridwalk.device_id";
@@ -24,11 +25,22 @@ function mirror(): KeyValueStore | null {
   }
 }
 
+/** Whether a stored id can name this device (and its clock); anything else is replaced. */
+function usable(id: unknown): id is string {
+  try {
+    validateDeviceNode(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The device id, created on first use. Also mirrored in localStorage in case IndexedDB is wiped. */
 export async function deviceId(d: GridwalkDB): Promise<string> {
   let id = await getMeta<string>(d, META.deviceId);
-  if (!id) {
-    id = mirror()?.getItem(STORAGE_KEY) || uuid();
+  if (!usable(id)) {
+    const kept = mirror()?.getItem(STORAGE_KEY);
+    id = usable(kept) ? kept : uuid();
     await setMeta(d, META.deviceId, id);
   }
   mirror()?.setItem(STORAGE_KEY, id);
