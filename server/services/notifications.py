@@ -23,6 +23,10 @@ from server.services.tickets import color_of
 from sync.mutation import Mutation
 
 EVENT_KINDS = {"submit": "ticket_submitted", "return": "ticket_returned", "dispatch": "ticket_dispatched"}
+# Ops whose notification says why. The reason is the one given with that op:
+# a ticket keeps the reason of its last return in its data, and a resubmitted
+# ticket's notification must not repeat it as if it were news.
+REASONED_OPS = frozenset({"return"})
 SWEEP_KINDS = {"orange": "ticket_nearing_due", "red": "ticket_overdue"}
 QUIET_STATES = frozenset({"draft", "resolved", "closed"})
 
@@ -50,9 +54,9 @@ def _owners(ticket_data: dict, grid_id: int) -> list[User]:
     return _users(role="lead", grid_id=grid_id)
 
 
-def _summary(ticket_id: str, data: dict) -> dict:
+def _summary(ticket_id: str, data: dict, reason: str | None = None) -> dict:
     return {"ticket_id": ticket_id, "title": data.get("title"), "status": data.get("status"),
-            "due_at": data.get("due_at"), "reason": data.get("reason")}
+            "due_at": data.get("due_at"), "reason": reason}
 
 
 def on_ticket(m: Mutation, state, grid_id: int) -> list[dict]:
@@ -67,9 +71,10 @@ def on_ticket(m: Mutation, state, grid_id: int) -> list[dict]:
     else:
         recipients = _users(role="department", department_id=state.data.get("department"))
     now = datetime.now(timezone.utc)
+    reason = m.data.get("reason") if m.op in REASONED_OPS else None
     return [
         {"id": _notification_id(kind, m.entity_id, u.id, m.id), "user_id": u.id, "kind": kind,
-         "entity": "ticket", "entity_id": m.entity_id, "data": _summary(m.entity_id, state.data),
+         "entity": "ticket", "entity_id": m.entity_id, "data": _summary(m.entity_id, state.data, reason),
          "created_at": now}
         for u in recipients
     ]
