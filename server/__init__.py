@@ -43,6 +43,11 @@ def create_app(config: dict | None = None) -> Flask:
     rest_api.init_app(app)
     register_error_handlers(app)
 
+    from server.security_headers import register_security_headers, trust_proxies
+
+    register_security_headers(app)
+    trust_proxies(app)
+
     from server.api import register_blueprints
     from server.api.context import register_jwt_callbacks
     from server.db_setup import register_engine_events

@@ -33,6 +33,13 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"GRIDWALK_{name} must be an integer, got {raw!r}") from exc
 
 
+def _count(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 0:
+        raise ConfigError(f"GRIDWALK_{name} must be 0 or more, got {value}")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
     for prefix in ("postgres://", "postgresql://"):
@@ -75,6 +82,10 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "GRIDWALK_LOGIN_LIMIT_PER_USER": _env("LOGIN_LIMIT_PER_USER", "10 per minute"),
         "GRIDWALK_LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
+        # Strict-Transport-Security on TLS answers (0: not sent), and how many
+        # reverse proxies' X-Forwarded-For/-Proto to believe (server/security_headers.py).
+        "GRIDWALK_HSTS_SECONDS": _count("HSTS_SECONDS", 365 * 24 * 3600),
+        "GRIDWALK_TRUSTED_PROXIES": _count("TRUSTED_PROXIES", 0),
         "GRIDWALK_MAX_CLOCK_AHEAD_MS": _int("MAX_CLOCK_AHEAD_SECONDS", 300) * 1000,
         "GRIDWALK_PHOTO_MAX_BYTES": _int("PHOTO_MAX_BYTES", 15 * 1024 * 1024),
         "GRIDWALK_PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
