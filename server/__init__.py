@@ -38,7 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
         app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True
     )
     jwt.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    from server import limits_storage  # registers the gridwalk-db:// limits storage
+
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or limits_storage.URI
     limiter.init_app(app)
     rest_api.init_app(app)
     register_error_handlers(app)

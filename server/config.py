@@ -79,7 +79,9 @@ def load_config(instance_path: str) -> dict:
         "GRIDWALK_TIMEZONE": _env("TIMEZONE", "Asia/Shanghai"),
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(seconds=_int("ACCESS_TOKEN_SECONDS", 15 * 60)),
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(seconds=_int("REFRESH_TOKEN_SECONDS", 60 * 24 * 3600)),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Login limits: in Redis when configured, else in the app's database,
+        # so that every worker counts against one limit (server/limits_storage.py).
+        "RATELIMIT_STORAGE_URI": redis_url or "gridwalk-db://",
         "GRIDWALK_LOGIN_LIMIT_PER_USER": _env("LOGIN_LIMIT_PER_USER", "10 per minute"),
         "GRIDWALK_LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
         # Strict-Transport-Security on TLS answers (0: not sent), and how many

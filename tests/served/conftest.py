@@ -15,14 +15,14 @@ from tests.live_server import LiveServer, prepare_database, server_env
 PASSWORD = "gridwalk-demo"
 
 
-def start_like_make_run(tmp_path, workers: int = 2, **extra: str) -> LiveServer:
+def start_like_make_run(tmp_path, workers: int = 2, args: tuple[str, ...] = (), **extra: str) -> LiveServer:
     """A migrated, seeded gunicorn as ``make run`` starts it (``extra``: more GRIDWALK_ settings)."""
     env = server_env(f"sqlite:///{tmp_path / 'served.db'}", tmp_path / "media", GRIDWALK_ENV="development", **extra)
     for name in ("GRIDWALK_SECRET_KEY", "GRIDWALK_REDIS_URL", "GRIDWALK_TRUSTED_PROXIES"):
         if name not in extra:
             env.pop(name, None)
     prepare_database(env)
-    server = LiveServer(env, tmp_path / "server.log", workers=workers)
+    server = LiveServer(env, tmp_path / "server.log", workers=workers, args=args)
     server.start()
     return server
 
