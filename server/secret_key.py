@@ -48,9 +48,15 @@ def signing_key(env: str, configured: str | None, instance_path: str) -> str:
 def instance_secret(instance_path: str) -> str:
     """The instance's own random key, made on first use; the same for every process."""
     path = os.path.join(instance_path, SECRET_FILE)
-    if not os.path.exists(path):
-        _create(path)
-    return _read(path)
+    try:
+        if not os.path.exists(path):
+            _create(path)
+        return _read(path)
+    except OSError as exc:
+        raise SecretKeyError(
+            f"cannot make or read {path} ({exc.strerror or exc}); "
+            "set GRIDWALK_SECRET_KEY, or GRIDWALK_INSTANCE_PATH to a writable folder"
+        ) from exc
 
 
 def _create(path: str) -> None:

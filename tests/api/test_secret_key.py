@@ -95,6 +95,27 @@ def test_workers_starting_at_the_same_moment_agree_on_one_key(tmp_path, workers)
         assert os.listdir(path) == [SECRET_FILE]
 
 
+def test_without_hard_links_workers_still_agree_on_one_key(tmp_path, monkeypatch):
+    """Some file systems have no hard links: the key file is then created exclusively and waited for."""
+
+    def no_links(source, target):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    for attempt in range(3):
+        path = str(tmp_path / f"attempt-{attempt}")
+        keys = _race(path, 6)
+        assert len(set(keys)) == 1, keys
+        assert stat.S_IMODE(os.stat(os.path.join(path, SECRET_FILE)).st_mode) == 0o600
+        assert os.listdir(path) == [SECRET_FILE]
+
+
+def test_an_instance_folder_that_cannot_be_made_stops_the_start_with_a_clear_message(no_configured_key, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(ConfigError, match="GRIDWALK_SECRET_KEY"):
+        load_config(str(tmp_path / "a-file" / "instance"))
+
+
 def test_production_without_a_configured_key_refuses_to_start(monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDWALK_ENV", "production")
     monkeypatch.delenv("GRIDWALK_SECRET_KEY", raising=False)
