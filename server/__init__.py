@@ -17,7 +17,15 @@ def create_app(config: dict | None = None) -> Flask:
     from server.jsonio import OrjsonProvider
 
     Flask.json_provider_class = OrjsonProvider
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    # The instance folder holds the SQLite database, photos and the signing
+    # key; GRIDWALK_INSTANCE_PATH moves it out of the source tree.
+    instance_path = os.environ.get("GRIDWALK_INSTANCE_PATH") or None
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        static_folder=None,
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     if config:
@@ -30,10 +38,17 @@ def create_app(config: dict | None = None) -> Flask:
         app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True
     )
     jwt.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    from server import limits_storage  # registers the gridwalk-db:// limits storage
+
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or limits_storage.URI
     limiter.init_app(app)
     rest_api.init_app(app)
     register_error_handlers(app)
+
+    from server.security_headers import register_security_headers, trust_proxies
+
+    register_security_headers(app)
+    trust_proxies(app)
 
     from server.api import register_blueprints
     from server.api.context import register_jwt_callbacks

@@ -1,9 +1,10 @@
 """Configuration from environment variables prefixed ``GRIDWALK_``.
 
 Every setting has a default that makes ``make run`` work on a laptop: SQLite and
-photos under ``instance/``, an in-memory rate-limit store. A production
-deployment (``GRIDWALK_ENV=production``) refuses to start with the default
-secret key.
+photos under ``instance/``, a signing key made once for the instance
+(``server/secret_key.py``), login limits counted in the database. A production
+deployment (``GRIDWALK_ENV=production``) refuses to start without its own
+``GRIDWALK_SECRET_KEY``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-DEFAULT_SECRET = "gridwalk-development-secret-change-me-before-production"
+from server.secret_key import SecretKeyError, signing_key
 
 
 class ConfigError(RuntimeError):
-    """The configuration cannot be used (e.g. production with the default secret)."""
+    """The configuration cannot be used (e.g. production without a secret key)."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -30,6 +31,13 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"GRIDWALK_{name} must be an integer, got {raw!r}") from exc
+
+
+def _count(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 0:
+        raise ConfigError(f"GRIDWALK_{name} must be 0 or more, got {value}")
+    return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -55,11 +63,10 @@ def _json_loads(text):
 def load_config(instance_path: str) -> dict:
     """Build the Flask config mapping from the environment."""
     env = _env("ENV", "development")
-    secret = _env("SECRET_KEY", DEFAULT_SECRET)
-    if env == "production" and secret == DEFAULT_SECRET:
-        raise ConfigError(
-            "GRIDWALK_SECRET_KEY must be set to a long random value in production"
-        )
+    try:
+        secret = signing_key(env, _env("SECRET_KEY"), instance_path)
+    except SecretKeyError as exc:
+        raise ConfigError(str(exc)) from exc
     db_url = _env("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "gridwalk.db")
     redis_url = _env("REDIS_URL") or None
     return {
@@ -74,9 +81,15 @@ def load_config(instance_path: str) -> dict:
         "GRIDWALK_TILE_URL": _env("TILE_URL") or None,
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(seconds=_int("ACCESS_TOKEN_SECONDS", 15 * 60)),
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(seconds=_int("REFRESH_TOKEN_SECONDS", 60 * 24 * 3600)),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Login limits: in Redis when configured, else in the app's database,
+        # so that every worker counts against one limit (server/limits_storage.py).
+        "RATELIMIT_STORAGE_URI": redis_url or "gridwalk-db://",
         "GRIDWALK_LOGIN_LIMIT_PER_USER": _env("LOGIN_LIMIT_PER_USER", "10 per minute"),
         "GRIDWALK_LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
+        # Strict-Transport-Security on TLS answers (0: not sent), and how many
+        # reverse proxies' X-Forwarded-For/-Proto to believe (server/security_headers.py).
+        "GRIDWALK_HSTS_SECONDS": _count("HSTS_SECONDS", 365 * 24 * 3600),
+        "GRIDWALK_TRUSTED_PROXIES": _count("TRUSTED_PROXIES", 0),
         "GRIDWALK_MAX_CLOCK_AHEAD_MS": _int("MAX_CLOCK_AHEAD_SECONDS", 300) * 1000,
         "GRIDWALK_PHOTO_MAX_BYTES": _int("PHOTO_MAX_BYTES", 15 * 1024 * 1024),
         "GRIDWALK_PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from sync.entities import entity_spec
-from sync.hlc import HybridLogicalClock, parse_hlc, validate_node
+from sync.hlc import HybridLogicalClock, parse_hlc, validate_device_node
 from sync.merge import EntityState, merge, state_from_snapshot
 from sync.mutation import Mutation, mutation_to_dict, parse_mutation
 
@@ -161,7 +161,7 @@ class SyncClient:
         into [delay/2, delay) (pass ``random.random`` on real devices so that a
         district's phones do not retry in step). ``rebase_ahead_ms`` must stay
         above the server's ``max_ahead_ms`` (see ``sync.hlc``)."""
-        self.device_id = validate_node(device_id)
+        self.device_id = validate_device_node(device_id)
         self.transport = transport
         self.actor = actor
         self.sleep = sleep
@@ -299,7 +299,7 @@ class SyncClient:
         if not server_hlc:
             return
         try:
-            parse_hlc(server_hlc)
+            parse_hlc(server_hlc, allow_server=True)
         except ValueError:
             return
         # Rebasing is safe only when nothing this clock stamped is still in flight.

@@ -28,6 +28,13 @@ Phones have bad clocks. Two rules keep them from doing harm:
   the server admitted before it (so a device's later edit still beats its
   earlier one when both arrive in order).
 
+The node name ``server`` (in any case) is the server's own: its clock stamps
+the changes it makes itself (a ticket's follow-ups on its reports) with it.
+A stamp from a device that names that node would pass for the server's, so
+:func:`parse_hlc` refuses it unless told the stamp is the server's
+(``allow_server=True``: a clock reading its own last stamp, a client reading
+the server's HLC).
+
 Nothing here reads the system clock except through the injectable
 ``now_ms`` callable.
 """
@@ -43,6 +50,7 @@ COUNTER_DIGITS = 5
 MAX_WALL_MS = 10**WALL_DIGITS - 1
 MAX_COUNTER = 10**COUNTER_DIGITS - 1
 MAX_NODE_LENGTH = 64
+SERVER_NODE = "server"
 
 _NODE_RE = re.compile(r"[A-Za-z0-9._-]{1,%d}" % MAX_NODE_LENGTH)
 _HLC_RE = re.compile(r"([0-9]{%d}):([0-9]{%d}):(.*)" % (WALL_DIGITS, COUNTER_DIGITS), re.DOTALL)
@@ -73,6 +81,19 @@ def validate_node(node: object) -> str:
     return node
 
 
+def is_server_node(node: str) -> bool:
+    """Whether ``node`` names the server's clock (``server`` in any case), which no device may use."""
+    return node.lower() == SERVER_NODE
+
+
+def validate_device_node(node: object) -> str:
+    """:func:`validate_node` for a device's clock: also refuses the server's node name."""
+    validate_node(node)
+    if is_server_node(node):
+        raise ValueError(f"HLC node {node!r} is reserved for the server's clock")
+    return node
+
+
 def format_hlc(wall_ms: int, counter: int, node: str) -> str:
     """Format an HLC timestamp; raises ValueError when a part is out of range."""
     for name, value, top in (("wall_ms", wall_ms, MAX_WALL_MS), ("counter", counter, MAX_COUNTER)):
@@ -84,8 +105,12 @@ def format_hlc(wall_ms: int, counter: int, node: str) -> str:
     return f"{wall_ms:0{WALL_DIGITS}d}:{counter:0{COUNTER_DIGITS}d}:{node}"
 
 
-def parse_hlc(s: object) -> Timestamp:
-    """Parse an HLC string; raises ValueError saying what is wrong with it."""
+def parse_hlc(s: object, *, allow_server: bool = False) -> Timestamp:
+    """Parse a device's HLC string; raises ValueError saying what is wrong with it.
+
+    A stamp of the server's node is refused unless ``allow_server`` (the
+    caller knows the stamp is the server's own).
+    """
     if not isinstance(s, str):
         raise ValueError(f"HLC must be a string, got {type(s).__name__}")
     match = _HLC_RE.fullmatch(s)
@@ -96,7 +121,10 @@ def parse_hlc(s: object) -> Timestamp:
         )
     wall, counter, node = match.groups()
     try:
-        validate_node(node)
+        if allow_server:
+            validate_node(node)
+        else:
+            validate_device_node(node)
     except ValueError as exc:
         raise ValueError(f"HLC {s[:100]!r}: {exc}") from None
     return Timestamp(int(wall), int(counter), node)
@@ -128,7 +156,7 @@ class HybridLogicalClock:
         self.node = validate_node(node)
         self.now_ms = now_ms
         if last is not None:
-            parse_hlc(last)
+            parse_hlc(last, allow_server=True)
         self.last = last
         self._parsed: tuple[str, tuple[int, int]] | None = None
         self.offset_ms = int(offset_ms)
@@ -143,7 +171,7 @@ class HybridLogicalClock:
         cached = self._parsed
         if cached is not None and cached[0] == self.last:
             return cached[1]
-        ts = parse_hlc(self.last)
+        ts = parse_hlc(self.last, allow_server=True)
         self._parsed = (self.last, (ts.wall_ms, ts.counter))
         return ts.wall_ms, ts.counter
 
@@ -163,8 +191,12 @@ class HybridLogicalClock:
         return self._emit(last_wall, last_counter + 1)
 
     def receive(self, remote: str) -> str:
-        """Merge a timestamp from elsewhere; returns the new local timestamp."""
-        return self.receive_parsed(parse_hlc(remote))
+        """Merge a timestamp from elsewhere; returns the new local timestamp.
+
+        The server's own stamps are received too (a client receives them from
+        every answer); what a device sends is checked by :func:`admit_hlc`.
+        """
+        return self.receive_parsed(parse_hlc(remote, allow_server=True))
 
     def receive_parsed(self, ts: Timestamp) -> str:
         """:meth:`receive` for a timestamp already parsed."""
@@ -192,10 +224,10 @@ class HybridLogicalClock:
         be admitted by the server (the server re-stamped those that were too
         far ahead, and its HLC is past all it admitted).
         """
-        ts = parse_hlc(server_hlc)
+        ts = parse_hlc(server_hlc, allow_server=True)
         self.offset_ms = ts.wall_ms - self.now_ms()
         if rebase_ahead_ms is not None and self.last is not None:
-            if parse_hlc(self.last).wall_ms - ts.wall_ms > rebase_ahead_ms:
+            if parse_hlc(self.last, allow_server=True).wall_ms - ts.wall_ms > rebase_ahead_ms:
                 self.last = None
         return self.receive(server_hlc)
 
@@ -207,11 +239,12 @@ def admit_hlc(remote: str, clock: HybridLogicalClock, *, max_ahead_ms: int) -> t
     is replaced by a fresh server timestamp that keeps the remote node (so it
     stays attributable and unique per device). Either way the server clock
     receives the admitted value, so it never runs ahead by more than
-    ``max_ahead_ms``.
+    ``max_ahead_ms``. A stamp naming the server's node is refused
+    (ValueError), like any malformed one.
     """
     ts = parse_hlc(remote)
     if ts.wall_ms - clock.physical_ms() > max_ahead_ms:
-        fresh = parse_hlc(clock.send())
+        fresh = parse_hlc(clock.send(), allow_server=True)
         admitted = format_hlc(fresh.wall_ms, fresh.counter, ts.node)
         clock.receive(admitted)
         return admitted, True

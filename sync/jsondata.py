@@ -23,11 +23,13 @@ def copy_json(value: Any) -> Any:
 
 
 # What every store of ours can hold: PostgreSQL's and SQLite's 64-bit integers
-# (orjson, too, refuses wider ones), finite doubles, and nesting no deeper
-# than a record's data ever needs.
+# (orjson, too, refuses wider ones), finite doubles, text without NUL
+# (PostgreSQL's JSON cannot hold U+0000), and nesting no deeper than a
+# record's data ever needs.
 MIN_INT = -(2**63)
 MAX_INT = 2**63 - 1
 MAX_DEPTH = 16
+_NUL = "\x00"
 
 
 def storable_problem(value: Any, depth: int = 0) -> str | None:
@@ -38,6 +40,8 @@ def storable_problem(value: Any, depth: int = 0) -> str | None:
     front, it is that one mutation's rejection.
     """
     kind = type(value)
+    if kind is str:
+        return "a NUL character in text" if _NUL in value else None
     if kind is int:
         return None if MIN_INT <= value <= MAX_INT else "an integer beyond 64 bits"
     if kind is float:
@@ -48,14 +52,14 @@ def storable_problem(value: Any, depth: int = 0) -> str | None:
         return f"nested deeper than {MAX_DEPTH} levels"
     if kind is dict:
         items = value.values()
-        if not all(type(k) is str for k in value):
-            return "an object key that is not a string"
+        if not all(type(k) is str and _NUL not in k for k in value):
+            return "an object key that is not text without NUL"
     elif kind is list:
         items = value
     else:
         return f"not a JSON value ({kind.__name__})"
     for item in items:
-        if type(item) in (str, bool, type(None)):
+        if type(item) in (bool, type(None)):
             continue
         problem = storable_problem(item, depth + 1)
         if problem is not None:

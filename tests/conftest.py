@@ -26,7 +26,6 @@ TEST_CONFIG = {
     "TESTING": True,
     "GRIDWALK_ARGON2_TIME_COST": 1,
     "GRIDWALK_ARGON2_MEMORY_KIB": 64,
-    "RATELIMIT_STORAGE_URI": "memory://",
 }
 
 

@@ -23,8 +23,13 @@ def free_port() -> int:
 
 
 def server_env(database_url: str, media_dir: Path, **extra: str) -> dict:
-    """The environment of a test server: cheap password hashing, no shared Redis."""
+    """The environment of a test server: cheap password hashing, no shared Redis.
+
+    Its instance folder (where the signing key is made) sits beside the media
+    folder, not in the checkout.
+    """
     env = {**os.environ, "GRIDWALK_DATABASE_URL": database_url, "GRIDWALK_MEDIA_URL": f"file://{media_dir}",
+           "GRIDWALK_INSTANCE_PATH": str(Path(media_dir).parent / "instance"),
            "GRIDWALK_ARGON2_TIME_COST": "1", "GRIDWALK_ARGON2_MEMORY_KIB": "64", **extra}
     env.pop("GRIDWALK_REDIS_URL", None)
     return env
@@ -39,17 +44,19 @@ def prepare_database(env: dict) -> None:
 class LiveServer:
     """gunicorn on a free port of 127.0.0.1; ``kill`` is SIGKILL of the whole process group."""
 
-    def __init__(self, env: dict, log: Path, *, workers: int = 1):
+    def __init__(self, env: dict, log: Path, *, workers: int = 1, args: tuple[str, ...] = ()):
         self.env = env
         self.log = log
         self.workers = workers
+        self.args = tuple(args)  # more gunicorn options, e.g. an access log
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+            [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", *self.args,
+             "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         for _ in range(150):

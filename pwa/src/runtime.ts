@@ -28,3 +28,10 @@ export function runtime(): Runtime {
   if (!current) throw new Error("runtime not started");
   return current;
 }
+
+/** Uses a new device id from now on (a log-in had to make one, see sync/session.ts). */
+export function adoptDeviceId(id: string): void {
+  const r = runtime();
+  r.deviceId = id;
+  r.scheduler.useDevice(id);
+}

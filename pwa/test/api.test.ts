@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GridwalkDB } from "../src/db/schema";
 import { ApiClient, ApiError, type Session } from "../src/sync/api";
-import { setMeta, getMeta } from "../src/db/meta";
+import { META, setMeta, getMeta } from "../src/db/meta";
 import { enqueue } from "../src/sync/outbox";
 import { LAST_USER, OtherUserDataError, login } from "../src/sync/session";
+import { deviceId } from "../src/db/device";
 import { freshDb } from "./helpers";
 
 let d: GridwalkDB;
@@ -92,5 +93,61 @@ describe("login", () => {
   it("wrong credentials throw the server's code", async () => {
     const api = new ApiClient(d, server);
     await expect(login(d, api, "dev-1", "g1-2", "bad")).rejects.toMatchObject({ code: "invalid_credentials" });
+  });
+
+  describe("a device id belongs to the user who registered it", () => {
+    /** A server that keeps who registered each device id and refuses it to anyone else. */
+    const registry = () => {
+      const owners = new Map<string, string>();
+      const fetcher = async (_url: RequestInfo | URL, init?: RequestInit) => {
+        const body = JSON.parse(String(init?.body ?? "{}"));
+        if (body.password !== "pw") return json(401, { error: { code: "invalid_credentials", message: "no" } });
+        const owner = owners.get(body.device_id);
+        if (owner && owner !== body.username) return json(409, { error: { code: "device_in_use", message: "taken" } });
+        owners.set(body.device_id, body.username);
+        return json(200, { access_token: "a", refresh_token: "r", user: { id: 1, username: body.username } });
+      };
+      return { owners, fetcher };
+    };
+
+    it("another user's log-in on this phone makes and uses a new device id", async () => {
+      const { owners, fetcher } = registry();
+      const api = new ApiClient(d, fetcher);
+      await setMeta(d, META.deviceId, "dev-1");
+      await login(d, api, "dev-1", "g1-2", "pw");
+      const announced: string[] = [];
+      await login(d, api, "dev-1", "g1-3", "pw", { onNewDeviceId: (id) => announced.push(id) });
+      const fresh = await deviceId(d);
+      expect(fresh).not.toBe("dev-1");
+      expect(announced).toEqual([fresh]);
+      expect(owners.get("dev-1")).toBe("g1-2");
+      expect(owners.get(fresh)).toBe("g1-3");
+      expect((await getMeta<Session>(d, "session"))?.user.username).toBe("g1-3");
+    });
+
+    it("a wrong password keeps the device id", async () => {
+      const { fetcher } = registry();
+      const api = new ApiClient(d, fetcher);
+      await setMeta(d, META.deviceId, "dev-1");
+      await login(d, api, "dev-1", "g1-2", "pw");
+      await expect(login(d, api, "dev-1", "g1-3", "bad")).rejects.toMatchObject({ code: "invalid_credentials" });
+      expect(await deviceId(d)).toBe("dev-1");
+    });
+  });
+});
+
+describe("device id", () => {
+  it("a stored id that cannot name a device (the server's node, a malformed one) is replaced", async () => {
+    for (const stored of ["server", "SERVER", "Server", "bad:id", ""]) {
+      await setMeta(d, META.deviceId, stored);
+      const id = await deviceId(d);
+      expect(id).not.toBe(stored);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it("a usable stored id is kept", async () => {
+    await setMeta(d, META.deviceId, "phone-0001");
+    expect(await deviceId(d)).toBe("phone-0001");
   });
 });

@@ -1,6 +1,15 @@
 /** The same vectors as tests/sync/test_hlc.py, for the TypeScript clock. */
 import { describe, expect, it } from "vitest";
-import { HybridLogicalClock, MAX_COUNTER, compareHlc, formatHlc, parseHlc } from "../src/sync/hlc";
+import {
+  HybridLogicalClock,
+  MAX_COUNTER,
+  SERVER_NODE,
+  compareHlc,
+  formatHlc,
+  isServerNode,
+  parseHlc,
+  validateDeviceNode,
+} from "../src/sync/hlc";
 
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365 * DAY_MS;
@@ -179,5 +188,39 @@ describe("HybridLogicalClock", () => {
     const b = new HybridLogicalClock("phone", () => 1, a.state());
     expect(b.send() > f(9000, 3, "phone")).toBe(true);
     expect(b.offsetMs).toBe(a.offsetMs);
+  });
+});
+
+describe("the server's node name", () => {
+  /** "server" in every mix of upper and lower case (64 spellings). */
+  const spellings = Array.from({ length: 2 ** SERVER_NODE.length }, (_, mask) =>
+    [...SERVER_NODE].map((c, i) => ((mask >> i) & 1 ? c.toUpperCase() : c)).join(""),
+  );
+
+  it("no device clock may be named server, in any case", () => {
+    expect(new Set(spellings).size).toBe(64);
+    for (const node of spellings) {
+      expect(isServerNode(node)).toBe(true);
+      expect(() => new HybridLogicalClock(node)).toThrow(/reserved/);
+      expect(() => validateDeviceNode(node)).toThrow(/reserved/);
+    }
+  });
+
+  it("nodes that only resemble it are devices", () => {
+    for (const node of ["server1", "servers", "my-server", "serve", "_server", "server."]) {
+      expect(isServerNode(node)).toBe(false);
+      expect(new HybridLogicalClock(node).send().endsWith(`:${node}`)).toBe(true);
+    }
+  });
+
+  it("the server's own stamps are still parsed, received and observed", () => {
+    const random = rng(11);
+    for (let i = 0; i < 200; i++) {
+      const stamp = f(NOW + Math.floor((random() - 0.5) * YEAR_MS), Math.floor(random() * MAX_COUNTER), "server");
+      expect(parseHlc(stamp).node).toBe("server");
+      const clock = new HybridLogicalClock("phone", fakeTime().now);
+      clock.observeServer(stamp);
+      expect(clock.send() > stamp).toBe(true);
+    }
   });
 });

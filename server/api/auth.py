@@ -31,8 +31,13 @@ def _login_username() -> str:
 )
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
+@blp.alt_response(409, description="device_in_use: the device id is registered to another user")
 def login(body):
-    """Exchange username, password and device id for an access and a refresh token."""
+    """Exchange username, password and device id for an access and a refresh token.
+
+    A device id belongs to the user who first logged in with it; another user
+    gets 409 ``device_in_use`` and should log in with a new id.
+    """
     user, tokens = auth_service.login(
         body["username"], body["password"], body["device_id"], body.get("device_name", "")
     )

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table."""
 
+from server.models.limits import RateLimitCounter  # noqa: F401
 from server.models.org import Community, Department, District, Grid, Street  # noqa: F401
 from server.models.people import Beat, Checkpoint, Device, Team, User  # noqa: F401
 from server.models.records import (  # noqa: F401

@@ -21,6 +21,7 @@ from server.models import Device, User
 from server.models.types import utcnow
 from server.services.audit import record_audit
 from server.services.passwords import dummy_verify, verify_password
+from server.services.write_lock import lock_counter
 
 
 def _tokens_for(user: User, device: Device) -> dict:
@@ -33,7 +34,11 @@ def _tokens_for(user: User, device: Device) -> dict:
 
 
 def login(username: str, password: str, device_id: str, device_name: str = "") -> tuple[User, dict]:
-    """Check the credentials and register the device; answer the two tokens."""
+    """Check the credentials and register the device; answer the two tokens.
+
+    A device id already registered to another user is refused (409
+    ``device_in_use``) and nothing about that device changes.
+    """
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     if user is None:
         dummy_verify(password)
@@ -42,18 +47,24 @@ def login(username: str, password: str, device_id: str, device_name: str = "") -
         raise ApiError(401, "invalid_credentials", "Unknown username or wrong password.")
     if not user.active:
         raise ApiError(403, "account_disabled", "This account is disabled.")
+    # The write lock first (the audit entry needs it anyway): two logins
+    # claiming one new device id then register it one after the other, and
+    # the second sees whose it became.
+    counter = lock_counter()
     device = db.session.get(Device, device_id)
+    if device is not None and device.user_id != user.id:
+        # A device id belongs to the user who registered it. Device ids show in
+        # HLC strings that teammates pull, so handing the id over would let
+        # anyone with an account log its owner out; nothing is changed here,
+        # and the app that meets this makes a new id for the new user.
+        raise ApiError(409, "device_in_use", "This device id is registered to another user.")
     if device is not None and device.revoked_at is not None:
         raise ApiError(403, "device_revoked", "This device was revoked by an administrator.")
     if device is None:
         device = Device(id=device_id, user_id=user.id, name=device_name or "")
         db.session.add(device)
-    elif device.user_id != user.id:
-        # A shared tablet changing hands: the previous user's tokens stop here.
-        device.user_id = user.id
-        device.token_generation += 1
     device.last_seen_at = utcnow()
-    record_audit(actor=user.username, actor_id=user.id, device_id=device_id, action="login")
+    record_audit(actor=user.username, actor_id=user.id, device_id=device_id, action="login", counter=counter)
     db.session.commit()
     return user, _tokens_for(user, device)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime, timezone
 
@@ -71,11 +72,13 @@ def _resolution_update(m: Mutation, conflict: Conflict, value, state, clock) -> 
     severity of 99999 or an object for a description would be kept, and
     every later read of the record would have to cope with it.
     """
+    # Checked under the resolving mutation's own stamp, then stamped by the
+    # server's clock (whose node no client mutation may carry).
     raw = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"gridwalk:resolve:{m.id}")), "entity": conflict.entity,
-           "entity_id": conflict.entity_id, "op": "update", "hlc": clock.send(),
+           "entity_id": conflict.entity_id, "op": "update", "hlc": m.hlc,
            "base_version": state.version if state else None, "data": {conflict.field: value}}
     try:
-        follow = parse_mutation(raw, device_id=m.device_id, actor=m.actor)
+        follow = dataclasses.replace(parse_mutation(raw, device_id=m.device_id, actor=m.actor), hlc=clock.send())
     except MutationError as exc:
         raise Rejection("invalid", f"That value cannot be written to {conflict.field}: {exc.message}",
                         {"value": [exc.message]}) from None

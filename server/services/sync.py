@@ -32,11 +32,10 @@ from server.services.rules import Rejection, check_role, derived_columns, with_s
 from server.services.scope import Scope
 from server.services.write_lock import lock_counter, next_seq
 from sync.entities import RECORD_ENTITIES
-from sync.hlc import HybridLogicalClock, admit_hlc
+from sync.hlc import SERVER_NODE, HybridLogicalClock, admit_hlc
 from sync.merge import EntityState, merge
 from sync.mutation import Mutation, MutationError, parse_mutation
 
-SERVER_NODE = "server"
 MAX_BATCH = 1000
 
 

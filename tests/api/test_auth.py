@@ -143,7 +143,7 @@ class TestLoginRateLimit:
         assert login(client, username="g1-3").status_code == 200
 
     def test_many_logins_from_one_address_are_rate_limited(self, client):
-        codes = [login(client, username=f"g{n}-2").status_code for n in range(1, 8)]
+        codes = [login(client, username=f"g{n}-2", device_id=f"phone-g{n}-2-0001").status_code for n in range(1, 8)]
         assert codes[:6] == [200] * 6
         assert codes[6] == 429
 
@@ -199,3 +199,87 @@ def test_a_push_shows_in_the_device_list_as_when_the_phone_was_last_seen(app, cl
     pushed = client.post("/api/sync/push", json={"device_id": "phone-seen-1", "mutations": []}, headers=bearer(token))
     assert pushed.status_code == 200
     assert last_seen() > datetime.now(timezone.utc) - timedelta(minutes=5)
+
+
+# A device id belongs to the user who registered it ---------------------------------------------
+
+# Owners and intruders across roles: patrollers, a team lead, supervisors, a department, the admin.
+DEVICE_TAKEOVERS = [
+    ("street1", "g1-2"), ("g1-2", "g1-3"), ("g1-3", "g1-1"), ("g1-1", "street1"), ("dept1", "g2-4"),
+    ("g5-2", "street2"), ("street2", "admin"), ("admin", "dept2"), ("g8-6", "dept4"),
+]
+
+
+def _device_row(app, device_id):
+    from server.extensions import db
+    from server.models import Device
+
+    with app.app_context():
+        device = db.session.get(Device, device_id)
+        return device.user_id, device.token_generation, device.revoked_at
+
+
+@pytest.mark.parametrize("owner, intruder", DEVICE_TAKEOVERS)
+def test_another_user_cannot_log_in_with_a_registered_device_id(app, client, owner, intruder):
+    device_id = f"phone-of-{owner}-0001"
+    tokens = login(client, username=owner, device_id=device_id).get_json()
+    before = _device_row(app, device_id)
+
+    refused = login(client, username=intruder, device_id=device_id)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "device_in_use"
+    assert "access_token" not in refused.get_json()
+
+    # Nothing was revoked: the owner's tokens keep working and the device is unchanged.
+    assert _device_row(app, device_id) == before
+    me = client.get("/api/me", headers=bearer(tokens["access_token"]))
+    assert me.status_code == 200 and me.get_json()["user"]["username"] == owner
+    assert client.post("/api/auth/refresh", headers=bearer(tokens["refresh_token"])).status_code == 200
+    pushed = client.post("/api/sync/push", json={"device_id": device_id, "mutations": []},
+                         headers=bearer(tokens["access_token"]))
+    assert pushed.status_code == 200
+    # The owner may log in again on it, and the intruder with a device id of their own.
+    assert login(client, username=owner, device_id=device_id).status_code == 200
+    assert login(client, username=intruder, device_id=f"phone-of-{intruder}-0002").status_code == 200
+
+
+def test_a_wrong_password_with_a_registered_device_id_says_nothing_about_the_device(client):
+    login(client, username="g1-2", device_id="phone-g12-000a")
+    response = login(client, username="g1-3", password="wrong-password", device_id="phone-g12-000a")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_credentials"
+
+
+def test_a_revoked_device_of_another_user_is_refused_as_in_use_and_stays_revoked(app, client, auth):
+    login(client, username="g1-2", device_id="phone-lost-g12")
+    assert client.post("/api/admin/devices/phone-lost-g12/revoke", headers=auth.headers("admin")).status_code == 200
+    before = _device_row(app, "phone-lost-g12")
+    refused = login(client, username="g1-3", device_id="phone-lost-g12")
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "device_in_use"
+    assert _device_row(app, "phone-lost-g12") == before
+
+
+def test_users_racing_to_register_one_new_device_id_end_with_one_owner(database_url, app):
+    """Logins of several users with one new id at once: one registers it, the others get 409."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server import create_app
+    from tests.conftest import TEST_CONFIG
+
+    users = ["g3-2", "g3-3", "g3-4", "g3-5"]
+    config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url}
+    clients = [create_app(config).test_client() for _ in users]
+    with ThreadPoolExecutor(len(users)) as pool:
+        answers = list(pool.map(lambda pair: login(pair[0], username=pair[1], device_id="phone-contested-1"),
+                                zip(clients, users)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [200] + [409] * (len(users) - 1), [a.get_json() for a in answers]
+    [winner] = [u for u, a in zip(users, answers) if a.status_code == 200]
+    owner_id, generation, revoked = _device_row(app, "phone-contested-1")
+    with app.app_context():
+        from server.extensions import db
+        from server.models import User
+
+        assert db.session.get(User, owner_id).username == winner
+    assert generation == 0
+    assert revoked is None

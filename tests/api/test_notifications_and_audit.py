@@ -146,3 +146,40 @@ def test_a_trail_chained_by_earlier_builds_still_verifies_and_tampering_with_it_
     _tamper(app, "UPDATE audit_log SET actor = 'g1-3' WHERE mutation_id = 'legacy-1'")
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 1 and "altered" in result.output
+
+
+def notes(client, auth, user, kind):
+    body = client.get("/api/notifications", headers=auth.headers(user)).get_json()
+    return [n["data"] for n in reversed(body["notifications"]) if n["kind"] == kind]
+
+
+def test_a_resubmitted_ticket_is_announced_without_the_reason_of_an_earlier_return(app, client, auth):
+    desk = Desk(client, auth)
+    ticket = desk.create()
+    reasons = ["请补充照片", "描述不清，请补充照片\n并注明楼栋", "=HYPERLINK(\"x\")", "r" * 2000]
+    desk.act(ticket["id"], "submit")
+    for reason in reasons:
+        desk.act(ticket["id"], "return", reason=reason)
+        desk.act(ticket["id"], "submit")
+    desk.walk(ticket["id"], ["approve"])
+    desk.act(ticket["id"], "dispatch", department=1)
+
+    submitted = notes(client, auth, "street1", "ticket_submitted")
+    assert len(submitted) == len(reasons) + 1
+    assert [n["reason"] for n in submitted] == [None] * len(submitted)
+    # Each return is announced with its own reason, in order.
+    assert [n["reason"] for n in notes(client, auth, "g1-1", "ticket_returned")] == reasons
+    assert [n["reason"] for n in notes(client, auth, "dept1", "ticket_dispatched")] == [None]
+
+    # Nor does a due-date sweep repeat the last return's reason.
+    from server.extensions import db
+    from server.models import Record
+
+    with app.app_context():
+        record = db.session.get(Record, ("ticket", ticket["id"]))
+        assert record.data.get("reason") == reasons[-1]  # still on the ticket, where it belongs
+        now = datetime.now(timezone.utc)
+        record.data = {**record.data, "due_at": (now - timedelta(minutes=5)).isoformat(timespec="seconds")}
+        db.session.commit()
+    overdue = notes(client, auth, "street1", "ticket_overdue")
+    assert overdue and [n["reason"] for n in overdue] == [None] * len(overdue)

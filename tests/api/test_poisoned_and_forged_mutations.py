@@ -53,7 +53,7 @@ def _deep(depth: int):
 @st.composite
 def poisoned(draw, device: str) -> dict:
     """One mutation carrying a value that once reached the database or datetime arithmetic."""
-    kind = draw(st.sampled_from(["base_version", "int_field", "time_field", "deep"]))
+    kind = draw(st.sampled_from(["base_version", "int_field", "time_field", "deep", "nul"]))
     if kind == "base_version":
         m = mutation("report", "create", report(), device=device)
         m["base_version"] = draw(st.one_of(huge_ints, st.integers(min_value=1, max_value=2**63 - 1)))
@@ -76,6 +76,11 @@ def poisoned(draw, device: str) -> dict:
             ("visit", {"place_kind": "household", "place": "3幢2单元"}, "visited_at"),
         ]))
         return mutation(entity, "create", {**data, name: draw(odd_times())}, device=device)
+    if kind == "nul":  # PostgreSQL's JSON cannot hold U+0000, in a value or a key
+        text = draw(st.text(max_size=8)) + "\x00" + draw(st.text(max_size=8))
+        data = draw(st.sampled_from([report(description=text), report(tags=[text]),
+                                     report(place={"楼": {text: 1}})]))
+        return mutation("report", "create", data, device=device)
     return mutation("report", "create", report(place=_deep(draw(st.integers(min_value=17, max_value=400)))),
                     device=device)
 

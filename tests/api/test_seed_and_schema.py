@@ -72,16 +72,16 @@ def test_openapi_describes_every_endpoint_with_schemas(client, app):
 
 
 @pytest.mark.parametrize("env, ok", [("production", False), ("development", True)])
-def test_production_refuses_the_default_secret(monkeypatch, env, ok):
+def test_production_refuses_to_start_without_a_secret(monkeypatch, tmp_path, env, ok):
     from server.config import ConfigError, load_config
 
     monkeypatch.setenv("GRIDWALK_ENV", env)
     monkeypatch.delenv("GRIDWALK_SECRET_KEY", raising=False)
     if ok:
-        assert load_config("/tmp")["SECRET_KEY"]
+        assert load_config(str(tmp_path))["SECRET_KEY"]
     else:
         with pytest.raises(ConfigError):
-            load_config("/tmp")
+            load_config(str(tmp_path))
 
 
 @pytest.fixture(params=BACKENDS)

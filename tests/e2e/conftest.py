@@ -71,12 +71,37 @@ def browser(chromium_path):
         browser.close()
 
 
+# What the pages of a test reported as refused by the Content-Security-Policy.
+CSP_VIOLATIONS: list[str] = []
+_REPORT_CSP = """addEventListener("securitypolicyviolation", (e) => console.error(
+    `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.sourceFile || location.href}`));"""
+
+
+def _watch_csp(page) -> None:
+    def seen(message) -> None:
+        if "CSP violation" in message.text or "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(message.text)
+
+    page.on("console", seen)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Every browser test also proves the app runs under its Content-Security-Policy."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "the app broke its Content-Security-Policy"
+
+
 def phone_context(browser, base_url: str, locale: str = "zh-CN"):
     """A new phone: its own storage, a 390 x 844 touch screen, GPS inside grid 1."""
-    return browser.new_context(
+    context = browser.new_context(
         base_url=base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
         has_touch=True, locale=locale, geolocation=GRID1_POSITION, permissions=["geolocation"],
     )
+    context.add_init_script(_REPORT_CSP)
+    context.on("page", _watch_csp)
+    return context
 
 
 class Api:

@@ -8,11 +8,14 @@ from hypothesis import strategies as st
 
 from sync.hlc import (
     MAX_COUNTER,
+    SERVER_NODE,
     HybridLogicalClock,
     Timestamp,
     admit_hlc,
     format_hlc,
+    is_server_node,
     parse_hlc,
+    validate_device_node,
 )
 
 DAY_MS = 86_400_000
@@ -21,7 +24,11 @@ NOW = 1_750_000_000_000
 
 walls = st.integers(min_value=0, max_value=10**15 - 1)
 counters = st.integers(min_value=0, max_value=MAX_COUNTER)
-nodes = st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True)
+nodes = st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True).filter(lambda n: not is_server_node(n))
+# "server" in every mix of upper and lower case.
+server_nodes = st.lists(st.booleans(), min_size=len(SERVER_NODE), max_size=len(SERVER_NODE)).map(
+    lambda upper: "".join(c.upper() if u else c for c, u in zip(SERVER_NODE, upper))
+)
 
 
 class FakeTime:
@@ -127,7 +134,7 @@ def test_receive_orders_after_both_the_remote_and_everything_local(local_skew, r
     remote = format_hlc(NOW + remote_skew, counter, "server")
     after = clock.receive(remote)
     assert after > before
-    assert parse_hlc(after)[:2] > parse_hlc(remote)[:2]
+    assert parse_hlc(after)[:2] > parse_hlc(remote, allow_server=True)[:2]
     assert clock.send() > after
 
 
@@ -203,7 +210,7 @@ def test_the_server_clock_never_runs_ahead_by_more_than_the_allowed_lead(stamps)
         remote = format_hlc(max(0, now.ms + skew), 0, "phone")
         admitted, _ = admit_hlc(remote, server, max_ahead_ms=5000)
         assert parse_hlc(admitted).wall_ms <= now.ms + 5000
-        assert parse_hlc(server.last).wall_ms <= now.ms + 5000
+        assert parse_hlc(server.last, allow_server=True).wall_ms <= now.ms + 5000
 
 
 @given(
@@ -219,3 +226,38 @@ def test_a_devices_mutations_stay_in_order_when_admitted_in_order(skew, gaps):
         now.ms += gap
         admitted.append(admit_hlc(phone.send(), server, max_ahead_ms=5000)[0])
     assert admitted == sorted(admitted) and len(set(admitted)) == len(admitted)
+
+
+# The server's node name is reserved ----------------------------------------------------------
+
+
+@given(walls, counters, server_nodes)
+def test_a_device_stamp_naming_the_server_node_is_refused(wall, counter, node):
+    stamp = format_hlc(wall, counter, node)
+    with pytest.raises(ValueError, match="reserved"):
+        parse_hlc(stamp)
+    server = HybridLogicalClock(SERVER_NODE, now_ms=FakeTime())
+    with pytest.raises(ValueError, match="reserved"):
+        admit_hlc(stamp, server, max_ahead_ms=300_000)
+    with pytest.raises(ValueError, match="reserved"):
+        validate_device_node(node)
+
+
+@given(walls, counters, st.sampled_from(["server1", "my-server", "servers", "serve", "server.", "_server", "srv"]))
+def test_nodes_that_only_resemble_the_server_are_devices(wall, counter, node):
+    stamp = format_hlc(wall, counter, node)
+    assert parse_hlc(stamp).node == node
+    assert admit_hlc(stamp, HybridLogicalClock(SERVER_NODE, now_ms=FakeTime(wall)), max_ahead_ms=300_000)[0] == stamp
+
+
+@given(walls, counters)
+def test_the_server_keeps_making_and_reading_its_own_stamps(wall, counter):
+    own = format_hlc(wall, counter, SERVER_NODE)
+    server = HybridLogicalClock(SERVER_NODE, now_ms=FakeTime(), last=own)
+    stamp = server.send()
+    assert stamp > own and parse_hlc(stamp, allow_server=True).node == SERVER_NODE
+    admitted, _ = admit_hlc(format_hlc(NOW, 0, "phone-1"), server, max_ahead_ms=300_000)
+    assert parse_hlc(admitted).node == "phone-1"
+    phone = HybridLogicalClock("phone-1", now_ms=FakeTime(NOW - DAY_MS))
+    phone.observe_server(server.send())
+    assert phone.send() > server.last

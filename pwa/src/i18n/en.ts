@@ -151,6 +151,7 @@ export const en: Record<MessageKey, string> = {
   "error.invalid_credentials": "Wrong username or password.",
   "error.token_expired": "Your log-in expired; please log in again.",
   "error.token_revoked": "Your log-in was revoked; please log in again.",
+  "error.device_in_use": "This device is registered to another user; log in again to register it anew.",
   "error.device_revoked": "This device was disabled; contact your admin, then log in again.",
   "error.invalid_token": "Your log-in is not valid; please log in again.",
   "error.relogin_required": "Log in again to sync.",

@@ -149,6 +149,7 @@ export const zhCN = {
   "error.invalid_credentials": "用户名或密码不正确。",
   "error.token_expired": "登录已过期，请重新登录。",
   "error.token_revoked": "登录已被撤销，请重新登录。",
+  "error.device_in_use": "本设备已登记在其他用户名下，请重新登录以登记新设备。",
   "error.device_revoked": "本设备已被停用，请联系管理员后重新登录。",
   "error.invalid_token": "登录信息无效，请重新登录。",
   "error.relogin_required": "需要重新登录后才能同步。",

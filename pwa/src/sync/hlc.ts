@@ -10,6 +10,11 @@
  * so an edit made after a pull is ordered after everything pulled. A clock
  * that once ran far ahead may be rebased back to server time, but only when
  * none of its own stamps is still waiting to be pushed.
+ *
+ * The node name `server` (any case) is the server's own clock; no device may
+ * use it (sync/hlc.py refuses a device's stamp that names it). Every clock
+ * here is a device's, so the constructor refuses that name; the server's
+ * stamps are still parsed and received.
  */
 
 export const WALL_DIGITS = 15;
@@ -17,6 +22,7 @@ export const COUNTER_DIGITS = 5;
 export const MAX_WALL_MS = 10 ** WALL_DIGITS - 1;
 export const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1;
 export const MAX_NODE_LENGTH = 64;
+export const SERVER_NODE = "server";
 
 const NODE_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const HLC_RE = /^([0-9]{15}):([0-9]{5}):([\s\S]*)$/;
@@ -39,6 +45,18 @@ export function validateNode(node: unknown): string {
     throw new RangeError(`HLC node ${JSON.stringify(node)} must be 1-${MAX_NODE_LENGTH} characters of letters, digits, '-', '_' or '.'`);
   }
   return node;
+}
+
+/** Whether `node` names the server's clock (`server` in any case), which no device may use. */
+export function isServerNode(node: string): boolean {
+  return node.toLowerCase() === SERVER_NODE;
+}
+
+/** `validateNode` for a device's clock: also refuses the server's node name. */
+export function validateDeviceNode(node: unknown): string {
+  const valid = validateNode(node);
+  if (isServerNode(valid)) throw new RangeError(`HLC node ${JSON.stringify(valid)} is reserved for the server's clock`);
+  return valid;
 }
 
 /** Formats a timestamp as the sortable HLC string; throws when a part is out of range. */
@@ -81,7 +99,7 @@ export class HybridLogicalClock {
     private readonly nowMs: () => number = Date.now,
     state?: Partial<HlcState>,
   ) {
-    this.node = validateNode(node);
+    this.node = validateDeviceNode(node);
     if (state?.last != null) parseHlc(state.last);
     this.last = state?.last ?? null;
     this.offsetMs = Math.trunc(state?.offsetMs ?? 0);

@@ -34,8 +34,13 @@ export class SyncScheduler {
   constructor(
     private readonly d: GridwalkDB,
     private readonly api: ApiClient,
-    private readonly deviceId: string,
+    private deviceId: string,
   ) {}
+
+  /** Syncs as this device from now on (a log-in made a new device id). */
+  useDevice(id: string): void {
+    this.deviceId = id;
+  }
 
   /** Hooks the triggers up and syncs once. */
   start(): void {

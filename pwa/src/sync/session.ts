@@ -5,9 +5,12 @@
  * last user and the service worker can sync with it. Logging back in as the
  * same user keeps the outbox and flushes it; another user may only take over a
  * phone whose outbox is empty (or after explicitly discarding it), so nobody's
- * records are sent under someone else's name.
+ * records are sent under someone else's name. A device id belongs to the user
+ * who first logged in with it, so another user's log-in makes a new one
+ * (`onNewDeviceId` hears of it).
  */
 
+import { replaceDeviceId } from "../db/device";
 import { HUDDLE_PREFIX, META, deleteMeta, getMeta, setMeta } from "../db/meta";
 import type { GridwalkDB } from "../db/schema";
 import { ApiError, type ApiClient, type Session, type SessionUser } from "./api";
@@ -36,7 +39,7 @@ export async function login(
   deviceId: string,
   username: string,
   password: string,
-  opts: { discardOtherUser?: boolean } = {},
+  opts: { discardOtherUser?: boolean; onNewDeviceId?: (id: string) => void } = {},
 ): Promise<Session> {
   const previous = await getMeta<SessionUser>(d, LAST_USER);
   const sameUser = !previous || previous.username === username;
@@ -44,22 +47,19 @@ export async function login(
     const pending = await d.outbox.count();
     if (pending > 0) throw new OtherUserDataError(previous!.username, pending);
   }
-  const res = await api.request("/auth/login", {
-    method: "POST",
-    auth: false,
-    json: { username, password, device_id: deviceId },
-  });
+  const post = (id: string) =>
+    api.request("/auth/login", { method: "POST", auth: false, json: { username, password, device_id: id } });
+  let res = await post(deviceId);
   if (!res.ok) {
-    let code = `http_${res.status}`;
-    let message = "";
-    try {
-      const body = await res.json();
-      code = body?.error?.code ?? code;
-      message = body?.error?.message ?? "";
-    } catch {
-      // keep the status code
-    }
-    throw new ApiError(res.status, code, message);
+    const error = await errorOf(res);
+    if (error.code !== "device_in_use") throw error;
+    // The id belongs to whoever first logged in on this phone: this user gets
+    // one of their own, taken up before the session is stored (the app starts
+    // syncing as soon as it is).
+    const fresh = await replaceDeviceId(d);
+    opts.onNewDeviceId?.(fresh);
+    res = await post(fresh);
+    if (!res.ok) throw await errorOf(res);
   }
   const body = (await res.json()) as { access_token: string; refresh_token: string; user: SessionUser };
   if (!sameUser) await wipeUserData(d);
@@ -67,6 +67,19 @@ export async function login(
   await setMeta(d, META.session, session);
   await setMeta(d, LAST_USER, body.user);
   return session;
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let code = `http_${res.status}`;
+  let message = "";
+  try {
+    const body = await res.json();
+    code = body?.error?.code ?? code;
+    message = body?.error?.message ?? "";
+  } catch {
+    // keep the status code
+  }
+  return new ApiError(res.status, code, message);
 }
 
 /** Ends the session on this phone. Unsynced records stay and go out at the same user's next log-in. */

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { errorText, t } from "../../i18n";
-import { runtime } from "../../runtime";
+import { runtime, adoptDeviceId } from "../../runtime";
 import { ApiError, type Session } from "../../sync/api";
 import { LAST_USER, OtherUserDataError, login } from "../../sync/session";
 import { refreshCatalogue, refreshMe } from "../../sync/reference";
@@ -29,7 +29,10 @@ export function Login() {
     setError(undefined);
     const from = location.hash;
     try {
-      const started = await login(db, api, deviceId, name, password, { discardOtherUser });
+      const started = await login(db, api, deviceId, name, password, {
+        discardOtherUser,
+        onNewDeviceId: adoptDeviceId,
+      });
       setOtherUser(undefined);
       setPassword("");
       // The app opens as soon as the session is stored, before login() returns:

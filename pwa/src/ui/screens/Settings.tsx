@@ -78,7 +78,7 @@ export function Settings() {
           {session?.user.display_name ?? ""} ({session?.user.username})
         </p>
         <p class="sub">
-          {t("settings.device")}: <span class="mono">{deviceId}</span>
+          {t("settings.device")}: <span class="mono" data-testid="settings-device">{deviceId}</span>
         </p>
         <p class="sub">
           {t("settings.version")}: {__APP_VERSION__}
