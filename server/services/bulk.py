@@ -90,6 +90,22 @@ def insert_many(table: Table, rows: list[dict]) -> None:
     connection.exec_driver_sql(plan.sql, plan.params(rows))
 
 
+def insert_missing(table: Table, rows: list[dict]) -> None:
+    """INSERT ``rows``, skipping any whose primary key is already there (or is being inserted concurrently).
+
+    ``ON CONFLICT DO NOTHING`` on both databases: a second writer of the same
+    key waits for the first and then skips, instead of failing its transaction.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    db.session.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
 def update_many(table: Table, keys: tuple[str, ...], rows: list[dict]) -> None:
     """UPDATE the rows of ``table`` whose ``keys`` columns match, setting the other columns given.
 
