@@ -76,6 +76,22 @@ def can_read(scope: Scope, sha: str) -> bool:
     return scope.is_admin or holds(scope.user_id, sha) or _listed_on_a_visible_record(scope, sha)
 
 
+def complete_for(scope: Scope, sha: str) -> bool:
+    """Whether HEAD and PUT tell the caller the server has the photo ``sha`` (whose row exists) for them.
+
+    Yes when they hold it, or may read it and list it on no record. A phone
+    drops its copy on that answer, and a reference of the caller's counts only
+    once they hold the photo: one that listed it before it could read it some
+    other way is asked for the bytes, which make its references count.
+    """
+    if holds(scope.user_id, sha):
+        return True
+    if not can_read(scope, sha):
+        return False
+    listed = select(PhotoRef.entity_id).where(PhotoRef.sha256 == sha, PhotoRef.referrer_id == scope.user_id)
+    return db.session.execute(listed.limit(1)).first() is None
+
+
 def _listed_on_a_visible_record(scope: Scope, sha: str) -> bool:
     granted = _granted_refs().where(PhotoRef.sha256 == sha).subquery()
     listing = select(Record.entity_id).join(

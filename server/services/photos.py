@@ -10,8 +10,10 @@ Anything wrong answers a 4xx and leaves nothing behind.
 A photo stored already but not readable by the caller answers exactly as a
 missing one (``server.services.photo_access``): HEAD says "missing", and the
 caller uploads it like anyone else; the whole, matching bytes make them one of
-its holders (the stored copy stays the only one). Each user's upload is their
-own, so nobody learns from an upload whether someone else has the photo.
+its holders (the stored copy stays the only one). So does one the caller may
+read but listed on a record without holding it: their phone is asked for the
+bytes that make that reference count. Each user's upload is their own, so
+nobody learns from an upload whether someone else has the photo.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from server.media import MediaNotFound, MediaStorage, media_from_url
 from server.models import Photo, PhotoUpload
 from server.models.types import utcnow
 from server.services.bulk import insert_missing
-from server.services.photo_access import can_read, hold
+from server.services.photo_access import can_read, complete_for, hold
 # The write path (``sync._write``) and the pull call these as ``photos.…``.
 from server.services.photo_access import update_refs, with_pending  # noqa: F401
 from server.services.photo_pipeline import PhotoError, ingest
@@ -71,18 +73,15 @@ class UploadState:
     offset: int
 
 
-def _stored_for(scope: Scope, sha: str) -> Photo | None:
-    """The stored photo if the caller may read it; None when it is missing or not theirs (the same to them)."""
-    photo = db.session.get(Photo, sha)
-    if photo is None or not can_read(scope, sha):
-        return None
-    return photo
+def _complete_for(scope: Scope, sha: str) -> bool:
+    """Stored, and the caller's to have (``photo_access.complete_for``); otherwise the same as missing to them."""
+    return db.session.get(Photo, sha) is not None and complete_for(scope, sha)
 
 
 def upload_state(scope: Scope, sha: str) -> UploadState:
-    """What HEAD answers: complete (the caller may read it), their own partial upload, or missing."""
+    """What HEAD answers: complete (the server has it for the caller), their own partial upload, or missing."""
     check_sha(sha)
-    if _stored_for(scope, sha) is not None:
+    if _complete_for(scope, sha):
         return UploadState("complete", 0)
     upload = db.session.get(PhotoUpload, (sha, scope.user_id))
     if upload is not None:
@@ -126,7 +125,7 @@ def put_chunk(scope: Scope, sha: str, body: bytes, offset_header: str | None,
     """Store one chunk of the caller's upload; answer (HTTP status, body). 201 when the photo is complete."""
     check_sha(sha)
     cfg = current_app.config
-    if _stored_for(scope, sha) is not None:
+    if _complete_for(scope, sha):
         return 200, {"sha256": sha, "status": "complete"}
     offset = _header_int(offset_header, "Upload-Offset", 0)
     total = _header_int(length_header, "Upload-Length", offset + len(body))
@@ -210,7 +209,7 @@ def describe(photo: Photo) -> dict:
 def read_photo(scope: Scope, sha: str, size: str) -> bytes:
     """A rendition, for whoever may read the photo (``photo_access``); 404 for anyone else, as if missing."""
     check_sha(sha)
-    if _stored_for(scope, sha) is None:
+    if db.session.get(Photo, sha) is None or not can_read(scope, sha):
         raise ApiError(404, "not_found", "No such photo (it may not be uploaded yet).")
     try:
         return storage().get(f"photos/{sha}/{size}.jpg")

@@ -212,6 +212,27 @@ def test_the_lister_shares_the_photo_once_they_upload_its_bytes(client, auth, ph
         assert not readable(client, auth.headers(name), digest), name
 
 
+def test_a_phone_that_listed_a_photo_before_it_could_read_it_is_still_asked_for_the_bytes(client, auth, photo):
+    digest = sha(photo)
+    early, teammate = SyncSession(client, auth, "g5-3"), SyncSession(client, auth, "g5-2")
+    listed = early.mutation("report", "create", report(grid_id=5, photos=[digest]))
+    early.push(listed)
+    put(client, teammate.headers, photo)
+    teammate.push(teammate.mutation("report", "create", report(grid_id=5, photos=[digest])))
+    # Readable through the teammate's report, yet its own report waits for its bytes:
+    # HEAD must not let the phone drop them.
+    assert readable(client, early.headers, digest)
+    assert head(client, early.headers, digest) == (404, "missing", "0")
+    assert pending(early, listed["entity_id"]) == [digest]
+    assert put(client, early.headers, photo).status_code == 201
+    assert head(client, early.headers, digest) == (200, "complete", "0")
+    assert pending(early, listed["entity_id"]) == []
+    # A reader who lists it nowhere has nothing to send.
+    assert head(client, auth.headers("g5-1"), digest) == (200, "complete", "0")
+    assert put(client, auth.headers("g5-1"), photo[:1000], offset=0, length=len(photo),
+               digest=digest).status_code == 200
+
+
 @pytest.mark.parametrize("upload_first", [True, False], ids=["upload-first", "mutation-first"])
 def test_the_uploaders_own_photo_reaches_the_team_whichever_arrives_first(client, auth, photo, upload_first):
     digest = sha(photo)
