@@ -330,3 +330,34 @@ def test_the_write_path_may_name_the_pushing_user_instead_of_reading_the_clocks(
         db.session.commit()
     assert refs == {("r-own", ids["g1-2"]), ("r-team", ids["g1-2"]), ("v-foreign", ids["g2-3"])}
     assert holders(app, digest) == {"g1-2"}
+
+
+def test_users_uploading_the_same_bytes_at_once_all_come_to_hold_the_one_stored_copy(app, auth, photo):
+    import threading
+
+    from tests.conftest import AuthActions
+
+    names = ["g1-2", "g2-2", "g5-3", "dept1"]
+    headers = {name: AuthActions(app.test_client()).headers(name) for name in names}
+    answers, errors = {}, []
+    start = threading.Barrier(len(names))
+
+    def upload(name):
+        try:
+            client = app.test_client()
+            start.wait()
+            response = put(client, headers[name], photo)
+            answers[name] = (response.status_code, response.get_json())
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(name,)) for name in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert {status for status, _ in answers.values()} == {201}, answers
+    assert len({str(body) for _, body in answers.values()}) == 1
+    assert holders(app, sha(photo)) == set(names)
+    assert stored_keys(app) == [f"photos/{sha(photo)}/display.jpg", f"photos/{sha(photo)}/thumb.jpg"]
