@@ -429,6 +429,21 @@ def kept_write(entity: str, state: EntityState, name: str) -> dict | None:
     return _losing(winner, winner["value"])
 
 
+def set_adders(clocks: dict, name: str, element: str) -> list[str]:
+    """Who keeps ``element`` in the SET field ``name``: the actors of its surviving adds, oldest first.
+
+    Empty when the element is not present (or the clocks hold no tags for it).
+    """
+    entry = (clocks.get("sets") or {}).get(name, {}).get(element)
+    if not entry:
+        return []
+    actors: list[str] = []
+    for tag in sorted(_surviving_adds(entry), key=_key):
+        if tag.get("actor") and tag["actor"] not in actors:
+            actors.append(tag["actor"])
+    return actors
+
+
 # --- merge --------------------------------------------------------------------
 
 

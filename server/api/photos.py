@@ -6,7 +6,7 @@ from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from server.api.context import current_scope, current_user
+from server.api.context import current_scope
 from server.api.guard import auth_required
 from server.services import photos as photo_service
 
@@ -37,33 +37,41 @@ def _limit_body():
 
 @blp.route("/<sha>", methods=["HEAD"])
 @auth_required()
-@blp.doc(responses={"200": {"description": "The server has the photo (Photo-Status: complete)"},
-                    "404": {"description": "Photo-Status: partial or missing; Upload-Offset: bytes received"}})
+@blp.doc(responses={"200": {"description": "You may read the photo (Photo-Status: complete)"},
+                    "404": {"description": "Photo-Status: partial (your upload; Upload-Offset: bytes received) "
+                                           "or missing (also when stored but not yours to read)"}})
 def head_photo(sha):
-    """Whether the server has the photo, and how much of a partial upload it holds."""
-    state = photo_service.upload_state(current_user(), sha)
+    """Whether the server holds the photo for you, and how much of your partial upload it holds."""
+    state = photo_service.upload_state(current_scope(), sha)
     status = 200 if state.status == "complete" else 404
     return Response(status=status, headers={"Photo-Status": state.status, "Upload-Offset": str(state.offset)})
+
+
+# Written in ASCII digits (a 400 otherwise).
+_BYTE_COUNT = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
 
 
 @blp.route("/<sha>", methods=["PUT"])
 @auth_required()
 @blp.doc(
     parameters=[
-        {"in": "header", "name": "Upload-Offset", "schema": {"type": "integer"}, "description": "first byte of this chunk"},
-        {"in": "header", "name": "Upload-Length", "schema": {"type": "integer"}, "description": "size of the whole photo"},
+        {"in": "header", "name": "Upload-Offset", "schema": _BYTE_COUNT, "description": "first byte of this chunk"},
+        {"in": "header", "name": "Upload-Length", "schema": _BYTE_COUNT, "description": "size of the whole photo"},
     ],
     requestBody={"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                              "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
 )
 @blp.alt_response(201, schema=PhotoSchema, description="The last chunk: the photo is stored and rendered")
-@blp.alt_response(200, schema=PhotoSchema, description="The server already had this photo")
+@blp.alt_response(200, schema=PhotoSchema, description="You may already read this photo")
 @blp.alt_response(204, description="Chunk stored; Upload-Offset says where to continue")
 @blp.alt_response(409, description="offset_mismatch: details.expected_offset says where to continue")
 def put_photo(sha):
-    """Upload a photo, or one chunk of it from Upload-Offset."""
+    """Upload a photo, or one chunk of it from Upload-Offset.
+
+    A stored photo you may not read uploads as a new one: the whole bytes make you one of its holders.
+    """
     status, body = photo_service.put_chunk(
-        current_user(), sha, request.get_data(cache=False),
+        current_scope(), sha, request.get_data(cache=False),
         request.headers.get("Upload-Offset"), request.headers.get("Upload-Length"),
     )
     if status == 204:
@@ -81,7 +89,7 @@ def put_photo(sha):
                             "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_photo(query, sha):
     """A rendition (display ≤ 1600 px or thumb) for whoever may read a record that uses it."""
-    data = photo_service.read_photo(current_user(), current_scope(), sha, query["size"])
+    data = photo_service.read_photo(current_scope(), sha, query["size"])
     response = Response(data, mimetype="image/jpeg")
     # Content-addressed, so it never changes; private because access is scoped.
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"

@@ -8,6 +8,7 @@ from server.models.records import (  # noqa: F401
     Conflict,
     Notification,
     Photo,
+    PhotoHolder,
     PhotoRef,
     PhotoUpload,
     Record,

@@ -105,7 +105,11 @@ class AuditEntry(db.Model):
 
 
 class Photo(db.Model):
-    """A content-addressed photo: its SHA-256, what Pillow found, where it came from."""
+    """A content-addressed photo: its SHA-256, what Pillow found, where it came from.
+
+    ``uploader_id`` is whoever stored it first; every user who holds it is in
+    ``photo_holders``.
+    """
 
     __tablename__ = "photos"
     sha256 = db.Column(db.String(64), primary_key=True)
@@ -120,25 +124,49 @@ class Photo(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class PhotoHolder(db.Model):
+    """A user who holds a photo: uploaded its bytes, or listed it while able to read it.
+
+    A hash is no secret (it travels in records, logs and URLs), so only a
+    holder's reference lets others read a photo (``server.services.photo_access``).
+    Content-addressed storage keeps one copy however many users hold it.
+    """
+
+    __tablename__ = "photo_holders"
+    sha256 = db.Column(db.String(64), db.ForeignKey("photos.sha256"), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), primary_key=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class PhotoRef(db.Model):
-    """A record that references a photo, for deciding who may read it.
+    """A record that references a photo, and who listed it there, for deciding who may read it.
 
     Kept by the write path (``server.services.sync``) in the same transaction
     as the record; without it each photo request searched every record's JSON.
+    The reference lets the record's readers read the photo only while
+    ``referrer_id`` holds it (``photo_holders``); until then the photo is
+    pending for that record.
     """
 
     __tablename__ = "photo_refs"
     sha256 = db.Column(db.String(64), primary_key=True)
     entity = db.Column(db.String(24), primary_key=True)
     entity_id = db.Column(db.String(36), primary_key=True)
+    # None for a reference whose author the records' clocks could not tell (grants nothing).
+    referrer_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
 
 
 class PhotoUpload(db.Model):
-    """A resumable upload in progress; its bytes live in media under ``partial/``."""
+    """One user's resumable upload in progress; its bytes live in media under ``partial/<sha>/<user id>/``.
+
+    Keyed by user as well as hash: users uploading the same bytes never see or
+    wait for each other's uploads, so an upload says nothing about who else has
+    the photo.
+    """
 
     __tablename__ = "photo_uploads"
     sha256 = db.Column(db.String(64), primary_key=True)
-    uploader_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    uploader_id = db.Column(db.Integer, db.ForeignKey("users.id"), primary_key=True)
     total = db.Column(db.Integer, nullable=False)
     received = db.Column(db.Integer, nullable=False, default=0)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

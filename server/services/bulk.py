@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from sqlalchemy import Table, and_, bindparam, insert, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
 
 from server.extensions import db
@@ -88,6 +90,19 @@ def insert_many(table: Table, rows: list[dict]) -> None:
 
     plan = _plan(key, build, connection.dialect)
     connection.exec_driver_sql(plan.sql, plan.params(rows))
+
+
+def insert_missing(table: Table, rows: list[dict]) -> None:
+    """INSERT ``rows``, skipping any whose primary key is already there (or is being inserted concurrently).
+
+    ``ON CONFLICT DO NOTHING`` on both databases: a second writer of the same
+    key waits for the first and then skips, instead of failing its transaction.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(upsert(table).on_conflict_do_nothing(), rows)
 
 
 def update_many(table: Table, keys: tuple[str, ...], rows: list[dict]) -> None:

@@ -20,6 +20,7 @@ from server.extensions import db
 from server.models import Beat, Grid, Photo, Record, User
 from server.services.conflicts import open_conflicts
 from server.services.listing import serialise
+from server.services.photo_access import with_pending
 from server.services.scope import street_grid_ids
 from sync.dedupe import SUGGEST_THRESHOLD, OpenProblemIndex, ReportFeatures, cluster_reports
 from sync.entities import REPORT_STATUS, TICKET_STATUS
@@ -71,12 +72,13 @@ def _at_ms(record: Record) -> int:
     return int(record.created_at.timestamp() * 1000)
 
 
-def features(records: list[Record], phashes: dict[str, str]) -> list[ReportFeatures]:
+def features(records: list[Record], photo_hashes: dict[str, tuple[str, ...]]) -> list[ReportFeatures]:
+    """What duplicate scoring compares of each report; ``photo_hashes`` by report id (``_shown_phashes``)."""
     return [
         ReportFeatures(
             id=r.entity_id, category=r.data.get("category") or "", lat=r.data.get("lat"), lon=r.data.get("lon"),
             at_ms=_at_ms(r), description=r.data.get("description") or "", reporter=r.data.get("reporter") or "",
-            photo_hashes=tuple(phashes[h] for h in r.data.get("photos") or [] if h in phashes),
+            photo_hashes=photo_hashes.get(r.entity_id, ()),
             subcategory=r.data.get("subcategory"), status=r.data.get("status") or "open",
             ticket_id=r.data.get("ticket_id"),
         )
@@ -84,12 +86,21 @@ def features(records: list[Record], phashes: dict[str, str]) -> list[ReportFeatu
     ]
 
 
-def _phashes(records: list[Record]) -> dict[str, str]:
-    wanted = {h for r in records for h in r.data.get("photos") or []}
+def _shown_phashes(records: list[Record]) -> dict[str, tuple[str, ...]]:
+    """Per report, the perceptual hashes of the photos its readers may see.
+
+    A photo pending on a report (not uploaded, or listed by someone who does
+    not hold it) lends it no likeness: otherwise listing another grid's hash
+    would tell which of our photos it resembles.
+    """
+    shown = {r.entity_id: [h for h in r.data.get("photos") or [] if h not in pending]
+             for r, pending in with_pending(records)}
+    wanted = set().union(*shown.values())
     if not wanted:
         return {}
-    rows = db.session.execute(select(Photo.sha256, Photo.phash).where(Photo.sha256.in_(list(wanted))))
-    return dict(rows.all())
+    phashes = dict(db.session.execute(
+        select(Photo.sha256, Photo.phash).where(Photo.sha256.in_(sorted(wanted)))).all())
+    return {rid: tuple(phashes[h] for h in hashes if h in phashes) for rid, hashes in shown.items()}
 
 
 def _ticket_matches(grid: Grid, today_reports: list[ReportFeatures], by_id: dict) -> list[dict]:
@@ -216,7 +227,7 @@ def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
     day = day or _today(tz)
     window = _reports([grid.id], day - timedelta(days=LOOKBACK_DAYS), day)
     today = [r for r in window if r.day == day.isoformat()]
-    phashes = _phashes(window)
+    phashes = _shown_phashes(window)
     all_features = features(window, phashes)
     by_id = {f.id: f for f in all_features}
     today_ids = {r.entity_id for r in today}

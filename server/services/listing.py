@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Record
-from server.services.photos import with_pending
 from server.services.hooks import visible_data
+from server.services.photo_access import with_pending
 
 
 

@@ -238,7 +238,7 @@ def _write(batch: Batch, counter) -> None:
             updates.append({"k_entity": key[0], "k_entity_id": key[1], **values})
     insert_many(Record.__table__, inserts)
     update_many(Record.__table__, ("entity", "entity_id"), updates)
-    photos.update_refs(photo_changes)
+    photos.update_refs(photo_changes, batch.scope)
     _write_conflicts(batch)
     notifications.write(batch.notifications)
     record_audits(batch.audits, counter)

@@ -105,3 +105,28 @@ def test_huddle_is_scoped_to_what_the_caller_may_see(client, auth, team):
     assert client.get("/api/huddle", headers=auth.headers("street1")).status_code == 422
     assert len(huddle(client, auth, user="street1", grid=1)["reports"]) == 1
     assert huddle(client, auth, user="g2-1")["reports"] == []
+
+
+def test_a_photo_pending_on_a_report_lends_it_no_likeness_until_its_lister_holds_it(client, auth):
+    import hashlib
+
+    from tests.photos.conftest import encode, photographic
+
+    photo = encode(photographic(640, 480, seed=41), "JPEG", quality=90)
+    digest = hashlib.sha256(photo).hexdigest()
+    assert client.put(f"/api/photos/{digest}", data=photo, headers=auth.headers("g1-2")).status_code == 201
+    listers = [SyncSession(client, auth, name) for name in ("g5-2", "g5-3")]
+    ids = [file(listers[0], grid_id=5, description="路灯不亮", lat=30.30, lon=120.15, device_time=at(9),
+                photos=[digest]),
+           file(listers[1], grid_id=5, description="晚上这里一片漆黑", lat=30.30002, lon=120.15001,
+                device_time=at(10), photos=[digest])]
+
+    def photo_reasons():
+        body = huddle(client, auth, "g5-1")
+        return [r for c in body["clusters"] if set(ids) <= set(c["report_ids"])
+                for r in c["reasons"] if r.startswith("photo_distance")]
+
+    assert photo_reasons() == []
+    for lister in listers:
+        assert client.put(f"/api/photos/{digest}", data=photo, headers=lister.headers).status_code == 201
+    assert photo_reasons() == ["photo_distance=0"]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from tests.api.sync_helpers import SyncSession, report
@@ -135,6 +138,45 @@ def test_a_bad_offset_header_is_a_400(client, auth, phone_jpeg):
                           headers={**auth.headers("g1-2"), "Upload-Offset": "-5"})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_header"
+
+
+# Strings str.isdigit() or int() take that are no ASCII byte count, and ASCII ones out of range.
+NOT_BYTE_COUNTS = ["²", "³", "¹²", "1²", "٣", "١٢٣", "१२", "൬", "１２", "𝟠", "½", "①", "٠", "-0", "+5", " 12",
+                   "12 ", "1_000", "0x10", "1e3", "1.0", str(2**63), "9" * 20, "9" * 5000]
+
+
+@pytest.mark.parametrize("header", ["Upload-Offset", "Upload-Length"])
+@pytest.mark.parametrize("value", NOT_BYTE_COUNTS, ids=range(len(NOT_BYTE_COUNTS)))
+def test_a_byte_count_header_in_anything_but_ascii_digits_in_range_is_a_400(client, auth, phone_jpeg, header, value):
+    response = client.put(f"/api/photos/{sha(phone_jpeg)}", data=phone_jpeg[:1000],
+                          headers={**auth.headers("g1-2"), header: value})
+    assert response.status_code == 400, response.get_data()
+    assert response.get_json()["error"]["code"] == "invalid_header"
+    assert response.get_json()["error"]["details"] == {header: ["Not a byte count."]}
+
+
+# Header text: anything a header line can carry (no line breaks), rich in
+# characters Python counts as digits or numerals.
+NUMERALS = [chr(c) for c in range(0x20000) if chr(c).isdigit() or chr(c).isnumeric()]
+HEADER_TEXT = st.text(st.sampled_from(NUMERALS) | st.characters(blacklist_characters="\r\n"), max_size=25)
+BYTE_COUNT_HEADER = st.none() | HEADER_TEXT | st.integers(-(2**70), 2**70).map(str)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=BYTE_COUNT_HEADER, length=BYTE_COUNT_HEADER)
+def test_no_byte_count_headers_make_a_500(client, auth, offset, length):
+    headers = {**auth.headers("g1-2")}
+    for name, value in (("Upload-Offset", offset), ("Upload-Length", length)):
+        if value is not None:
+            headers[name] = value
+    chunk = b"\xff\xd8" + b"x" * 998
+    response = client.put(f"/api/photos/{sha(b'a whole photo')}", data=chunk, headers=headers)
+    assert 200 <= response.status_code < 500, (offset, length, response.get_data())
+    if response.status_code >= 400:
+        assert response.get_json()["error"]["code"]
+    ascii_count = re.compile(r"[0-9]+")
+    if any(v not in (None, "") and not (ascii_count.fullmatch(v) and int(v) < 2**63) for v in (offset, length)):
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_header"
 
 
 def test_photos_are_readable_through_the_records_that_use_them_and_no_one_else(client, auth, phone_jpeg):

@@ -161,3 +161,58 @@ def test_mutations_applied_before_the_audit_log_kept_their_ids_are_still_answere
     assert push(created, edited) == [("duplicate", 1), ("duplicate", 2)]
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_photo_holder_migration_shares_uploaded_photos_and_leaves_borrowed_hashes_pending(
+        scratch_database, tmp_path):
+    import hashlib
+
+    from flask_migrate import downgrade, upgrade
+
+    from server.seed import seed_demo
+    from tests.api.sync_helpers import SyncSession, report
+    from tests.conftest import PASSWORD, AuthActions
+    from tests.photos.conftest import encode, photographic
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": scratch_database,
+                      "GRIDWALK_MEDIA_URL": "file://" + str(tmp_path / "media")})
+    client = app.test_client()
+    with app.app_context():
+        upgrade()
+        seed_demo(password=PASSWORD)
+    auth = AuthActions(client)
+    photo = encode(photographic(640, 480, seed=31), "JPEG", quality=90)
+    digest = hashlib.sha256(photo).hexdigest()
+    owner, borrower = SyncSession(client, auth, "g1-2"), SyncSession(client, auth, "g5-3")
+    assert client.put(f"/api/photos/{digest}", data=photo, headers=owner.headers).status_code == 201
+    own = owner.mutation("report", "create", report(photos=[digest]))
+    borrowed = borrower.mutation("report", "create", report(grid_id=5, photos=[digest]))
+    owner.push(own)
+    borrower.push(borrowed)
+    assert client.put(f"/api/photos/{digest}", data=photo[:10_000], headers={
+        **borrower.headers, "Upload-Length": str(len(photo))}).status_code == 204
+    with app.app_context():
+        downgrade(revision="c3a1f0e2b7d4")  # references without their author, no holders
+        db.session.remove()
+        upgrade()
+        holders = db.session.execute(text(
+            "SELECT u.username FROM photo_holders h JOIN users u ON u.id = h.user_id")).scalars().all()
+        referrers = dict(db.session.execute(text(
+            "SELECT r.entity_id, u.username FROM photo_refs r JOIN users u ON u.id = r.referrer_id")).all())
+        db.session.remove()
+    assert holders == ["g1-2"]
+    assert referrers == {own["entity_id"]: "g1-2", borrowed["entity_id"]: "g5-3"}
+
+    def reads(name):
+        return client.get(f"/api/photos/{digest}", headers=auth.headers(name)).status_code == 200
+
+    assert reads("g1-3") and reads("street1")
+    assert not reads("g5-1") and not reads("street2")
+    assert borrower.pull_all()[("report", borrowed["entity_id"])]["pending_photos"] == [digest]
+    # The upload in progress was dropped: the phone starts it over, and its bytes share the photo.
+    head = client.head(f"/api/photos/{digest}", headers=borrower.headers)
+    assert (head.status_code, head.headers["Photo-Status"]) == (404, "missing")
+    assert client.put(f"/api/photos/{digest}", data=photo, headers=borrower.headers).status_code == 201
+    assert reads("g5-1") and reads("street2")
+    with app.app_context():
+        db.engine.dispose()

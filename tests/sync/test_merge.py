@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sync.clockpack import PACKED_VERSION, pack, unpack
 from sync.entities import ENTITIES, StateMachine, Transition
 from sync.hlc import HybridLogicalClock, format_hlc
-from sync.merge import EntityState, kept_write, live_conflicts, merge
+from sync.merge import EntityState, kept_write, live_conflicts, merge, set_adders
 from sync.mutation import Mutation, parse_mutation
 
 NOW = 1_750_000_000_000
@@ -249,6 +249,22 @@ def test_a_concurrent_add_wins_over_a_remove_and_the_remove_is_kept_as_a_conflic
         assert conflict.kind == "set_remove" and conflict.field == "report_ids"
         assert conflict.losing["value"] == {"remove": ["r1"]}
         assert conflict.losing["mutation"] == remove.id
+
+
+def test_the_adders_of_an_element_are_those_whose_adds_keep_it_present_oldest_first():
+    server = created(report_ids=["r1"])
+    assert set_adders(server.state.clocks, "report_ids", "r1") == ["user-of-lead"]
+    again = mutation("update", {"report_ids": ["r1", "r2"]}, device="phone-b", wall=NOW, base=1)
+    server.apply(again)
+    assert set_adders(server.state.clocks, "report_ids", "r1") == ["user-of-lead", "user-of-phone-b"]
+    # The lead removes it having seen only its own add: the other add keeps it, and its adder.
+    server.apply(mutation("update", {"report_ids": {"remove": ["r1"]}}, device="lead", wall=NOW + 5, base=1))
+    assert server.state.data["report_ids"] == ["r1", "r2"]
+    assert set_adders(server.state.clocks, "report_ids", "r1") == ["user-of-phone-b"]
+    server.apply(mutation("update", {"report_ids": {"remove": ["r1"]}}, device="lead", wall=NOW + 9, base=2))
+    assert set_adders(server.state.clocks, "report_ids", "r1") == []
+    assert set_adders(server.state.clocks, "report_ids", "never-added") == []
+    assert set_adders({}, "report_ids", "r2") == []
 
 
 def test_a_devices_own_add_then_remove_leaves_the_element_out_in_any_order():
