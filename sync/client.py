@@ -1,6 +1,6 @@
 """The reference sync client: outbox, push, pull and a local view.
 
-It speaks the protocol of DESIGN.md ("Sync protocol") through a *transport*,
+It speaks the protocol of docs/PROTOCOL.md through a *transport*,
 any object with::
 
     push(body: dict) -> dict            # POST /api/sync/push

@@ -268,7 +268,7 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
             op_fields=MappingProxyType({"dispatch": frozenset({"department"})}),
         ),
         # Not a record: resolving a conflict is a mutation on it, so it syncs
-        # and is audited like any other change (DESIGN.md "Merge rules").
+        # and is audited like any other change (docs/PROTOCOL.md §9 "Conflicts").
         "conflict": EntitySpec(
             name="conflict",
             fields=MappingProxyType({"choice": SCALAR, "value": SCALAR, "note": SCALAR}),

@@ -1,4 +1,4 @@
-"""The evening huddle (DESIGN.md "Huddle and handoff tickets")."""
+"""The evening huddle (docs/PROTOCOL.md §12 "Tickets")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Photos by SHA-256 (DESIGN.md "Photos"): HEAD, resumable PUT, GET renditions."""
+"""Photos by SHA-256 (docs/PROTOCOL.md §11 "Photos"): HEAD, resumable PUT, GET renditions."""
 
 from __future__ import annotations
 

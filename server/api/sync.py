@@ -1,4 +1,4 @@
-"""Push and pull (DESIGN.md "Sync protocol")."""
+"""Push and pull (docs/PROTOCOL.md §6 "Push" and §7 "Pull")."""
 
 from __future__ import annotations
 

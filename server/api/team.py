@@ -1,4 +1,4 @@
-"""The caller's team: members by display name, for the lead's screens (DESIGN.md "Screens")."""
+"""The caller's team: members by display name, for the lead's screens (docs/ARCHITECTURE.md §4)."""
 
 from __future__ import annotations
 

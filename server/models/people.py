@@ -7,7 +7,7 @@ from server.models.types import JSONType, UTCDateTime, utcnow
 
 ROLES = ("patroller", "lead", "supervisor", "department", "admin")
 
-# The six named roles of a grid team (MISSION.md).
+# The six named roles of a grid team (README.md, "Who it is for").
 TEAM_ROLES = (
     "street_cadre",  # 街道下沉干部
     "community_liaison",  # 社区联系网格人员

@@ -201,6 +201,8 @@ SET_ELEMENTS = {
     "tags": (re.compile(r"^.{1,32}$", re.S), "a tag of 1-32 characters"),
 }
 MAX_SET_CHANGE = 50
+# The set fields that hold photos (by hash): what photo references and pending photos are made of.
+PHOTO_FIELDS = tuple(name for name, (pattern, _what) in SET_ELEMENTS.items() if pattern is SHA256)
 
 
 def _quick_check(field: fields.Field) -> Callable[[Any], bool] | None:

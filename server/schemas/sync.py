@@ -1,4 +1,4 @@
-"""The sync protocol's bodies (DESIGN.md "Sync protocol")."""
+"""The sync protocol's bodies (docs/PROTOCOL.md §6, §7)."""
 
 from __future__ import annotations
 

@@ -221,7 +221,7 @@ def grid_map(grid: Grid) -> dict:
 
 
 def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
-    """Everything the evening huddle needs for one grid and one day (DESIGN.md "Huddle")."""
+    """Everything the evening huddle needs for one grid and one day (docs/PROTOCOL.md §12)."""
     grid = resolve_grid(scope, user, grid_id)
     tz = ZoneInfo(current_app.config["GRIDWALK_TIMEZONE"])
     day = day or _today(tz)

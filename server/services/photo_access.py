@@ -30,12 +30,12 @@ from sqlalchemy import and_, delete, select, tuple_
 from server.extensions import db
 from server.models import Photo, PhotoHolder, PhotoRef, Record, User
 from server.models.types import utcnow
+from server.schemas.records import PHOTO_FIELDS
 from server.services.bulk import insert_many, insert_missing
 from server.services.scope import Scope, scope_for
 from sync.merge import set_adders
 
 # The fields of synced records that hold photo hashes (add-wins sets).
-PHOTO_FIELDS = ("photos", "after_photos", "resolution_photos")
 _CHUNK = 500
 
 

@@ -3,7 +3,7 @@
 A hash is no secret, so a stored photo the caller may not read answers exactly
 as a missing one, uploading its whole bytes makes the caller one of its
 holders, and a record lists a photo for its readers only once whoever listed
-it there holds it (DESIGN.md "Photos"; server/services/photo_access.py).
+it there holds it (docs/PROTOCOL.md §11; server/services/photo_access.py).
 """
 
 from __future__ import annotations

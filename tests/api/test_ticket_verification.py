@@ -107,3 +107,19 @@ def test_everyone_in_the_district_can_list_the_departments_to_dispatch_to(client
     departments = client.get("/api/catalogue", headers=auth.headers(user)).get_json()["departments"]
     assert [d["code"] for d in departments] == ["D1", "D2", "D3", "D4"]
     assert all(d["name"] and d["categories"] for d in departments)
+
+
+def test_a_verification_photo_reaches_the_tickets_readers_and_no_one_else(client, auth, desk):
+    from tests.api.test_photo_access import put, readable, sha
+    from tests.photos.conftest import encode, photographic
+
+    after = encode(photographic(800, 600, seed=31), "JPEG", quality=90)
+    ticket = desk.create()
+    desk.walk(ticket["id"], ["submit", "approve", "dispatch", "acknowledge", "resolve"])
+    assert put(client, auth.headers("g1-2"), after).status_code == 201
+    verified = desk.act(ticket["id"], "verify", fixed=True, note="已修好", photos=[sha(after)])
+    assert verified["verification_photos"] == [sha(after)]
+    for user in ("g1-1", "g1-3", "street1", "dept1"):
+        assert readable(client, auth.headers(user), sha(after)), user
+    for user in ("g2-1", "street2", "dept2"):
+        assert not readable(client, auth.headers(user), sha(after)), user

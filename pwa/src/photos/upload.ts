@@ -1,5 +1,5 @@
 /**
- * Resumable, chunked upload of one content-addressed photo (DESIGN.md "Photos").
+ * Resumable, chunked upload of one content-addressed photo (docs/PROTOCOL.md §11 "Photos").
  *
  * HEAD tells whether the server has the photo and how many bytes of a partial
  * upload it holds; PUT sends the rest from that offset in chunks. A 409

@@ -1,4 +1,4 @@
-/** The mutation model of the sync protocol (DESIGN.md "Sync protocol"). */
+/** The mutation model of the sync protocol (docs/PROTOCOL.md §4 "The mutation"). */
 
 export type JsonObject = Record<string, unknown>;
 

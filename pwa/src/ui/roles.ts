@@ -1,5 +1,5 @@
 /**
- * What the app offers each role (DESIGN.md "Screens"): nobody is offered an
+ * What the app offers each role (docs/ARCHITECTURE.md §4): nobody is offered an
  * action the server would refuse, so nothing sits in the outbox rejected for ever.
  * Mirrors the server's role table (server/services/rules.py OP_ROLES) for the
  * screens this app has.

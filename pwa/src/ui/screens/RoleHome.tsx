@@ -2,7 +2,7 @@ import { t, type MessageKey } from "../../i18n";
 import type { Session } from "../../sync/api";
 import { useMeta } from "../hooks";
 
-/** What each desk role will do in its own screens (DESIGN.md "Screens"), in the order of its day. */
+/** What each desk role will do in its own screens (docs/ARCHITECTURE.md §4), in the order of its day. */
 const COMING: Record<string, MessageKey[]> = {
   supervisor: ["home.do.supervisor.approve", "home.do.supervisor.board", "home.do.supervisor.tickets", "home.do.supervisor.dashboard"],
   department: ["home.do.department.inbox", "home.do.department.acknowledge", "home.do.department.resolve", "home.do.department.send_back"],
