@@ -50,6 +50,8 @@ class TicketSchema(Schema):
     department_id = fields.Int(allow_none=True)
     due_at = fields.Str(allow_none=True)
     ack_due_at = fields.Str(allow_none=True)
+    dispatched_at = fields.Str(allow_none=True)
+    done_at = fields.Str(allow_none=True)
     reason = fields.Str(allow_none=True)
     resolution_note = fields.Str(allow_none=True)
     resolution_photos = fields.List(fields.Str())

@@ -401,3 +401,23 @@ def test_open_problem_index_replaces_an_entry_added_again():
     index.add(report("t1", **_at(5000)))
     assert len(index) == 1 and "t1" in index
     assert index.match(report("new", reporter="g1-2")) == []
+
+
+@pytest.mark.parametrize("metres", [80, 100, 150, 250])
+def test_different_categories_beyond_the_cross_category_radius_never_cluster(metres):
+    """Same text, same photo, other category, further apart than CROSS_CATEGORY_RADIUS_M: two problems."""
+    assert metres > dedupe.CROSS_CATEGORY_RADIUS_M
+    first = report("r1", photo_hashes=(MANHOLE_PHOTO,))
+    other = report("r2", reporter="g1-2", category="sanitation", at_ms=T0 + HOUR,
+                   photo_hashes=(MANHOLE_PHOTO,), **_at(metres))
+    assert cluster_reports([first, other]) == []
+    # The same pair in one category at that distance is one problem.
+    same = report("r2", reporter="g1-2", at_ms=T0 + HOUR, photo_hashes=(MANHOLE_PHOTO,), **_at(metres))
+    assert [c.report_ids for c in cluster_reports([first, same])] == [("r1", "r2")]
+
+
+def test_different_categories_within_the_cross_category_radius_may_cluster_on_a_matching_photo():
+    first = report("r1", photo_hashes=(MANHOLE_PHOTO,))
+    other = report("r2", reporter="g1-2", category="sanitation", at_ms=T0 + HOUR,
+                   photo_hashes=(MANHOLE_PHOTO,), **_at(dedupe.CROSS_CATEGORY_RADIUS_M - 20))
+    assert [c.report_ids for c in cluster_reports([first, other])] == [("r1", "r2")]
