@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from server.schemas.bounds import Int32, IsoWeek
 from server.schemas.common import PageQuerySchema
 
 ACTIONS = ("submit", "approve", "return", "dispatch", "acknowledge", "resolve", "close", "reopen", "escalate")
@@ -15,8 +16,8 @@ class TicketCreateSchema(Schema):
     report_ids = fields.List(fields.Str(), required=True, validate=validate.Length(1, 50))
     title = fields.Str(required=True, validate=validate.Length(1, 200))
     category = fields.Str(required=True)
-    severity = fields.Int(required=True, strict=True)
-    grid_id = fields.Int(load_default=None)
+    severity = Int32(required=True, strict=True)
+    grid_id = Int32(load_default=None)
 
 
 class TicketActionSchema(Schema):
@@ -25,7 +26,7 @@ class TicketActionSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    base_version = fields.Int(load_default=None, validate=validate.Range(0))
+    base_version = Int32(load_default=None, validate=validate.Range(0))
     mutation_id = fields.UUID(load_default=None)
 
 
@@ -59,8 +60,8 @@ class TicketQuerySchema(PageQuerySchema):
     status = fields.Str(validate=validate.Length(1, 24))
     color = fields.Str(validate=validate.OneOf(("green", "yellow", "orange", "red")))
     level = fields.Str(validate=validate.OneOf(("grid", "community", "street", "district")))
-    department = fields.Int()
-    grid = fields.Int()
+    department = Int32()
+    grid = Int32()
 
 
 class TicketPageSchema(Schema):
@@ -78,7 +79,7 @@ class HistoryEntrySchema(Schema):
 
 
 class OverdueQuerySchema(Schema):
-    week = fields.Str(validate=validate.Regexp(r"^\d{4}-W\d{2}$"))
+    week = IsoWeek()
 
 
 class CountSchema(Schema):
