@@ -7,11 +7,12 @@ not a float) but recurses once per nesting level: 50,000 nested brackets raised
 deeper than the code after it copes with (orjson writes at most 254 levels,
 the merge copies values recursively). So nesting is bounded here, once, for
 every body: deeper than ``MAX_JSON_DEPTH`` is a 400 before any schema or
-service sees it.
+service sees it. Query strings are held to their schema as bodies are.
 """
 
 from __future__ import annotations
 
+from marshmallow import RAISE
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -40,7 +41,14 @@ def check_depth(value, limit: int = MAX_JSON_DEPTH) -> None:
 
 
 class RequestParser(FlaskParser):
-    """webargs' Flask parser, answering a body nested too deep with 400 ``too_deep``."""
+    """webargs' Flask parser, answering a body nested too deep with 400 ``too_deep``.
+
+    A query parameter the endpoint does not define is refused (422) rather than
+    ignored, as an unknown body field is: ``?grdi=3`` is a typo the caller
+    should hear about, not a silent "every grid".
+    """
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
