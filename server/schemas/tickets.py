@@ -7,7 +7,6 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from server.schemas.bounds import Int32, IsoWeek
 from server.schemas.common import PageQuerySchema
 
-ACTIONS = ("submit", "approve", "return", "dispatch", "acknowledge", "resolve", "close", "reopen", "escalate")
 
 
 class TicketCreateSchema(Schema):
@@ -21,13 +20,43 @@ class TicketCreateSchema(Schema):
 
 
 class TicketActionSchema(Schema):
-    """An op's parameters (reason, department, note, photos) plus optional concurrency control."""
-
-    class Meta:
-        unknown = INCLUDE
+    """What every workflow op takes: optional concurrency control and retry id."""
 
     base_version = Int32(load_default=None, validate=validate.Range(0))
     mutation_id = fields.UUID(load_default=None)
+
+
+class ReasonActionSchema(TicketActionSchema):
+    """``return`` and ``reopen``: why the ticket goes back."""
+
+    reason = fields.Str(allow_none=True, validate=validate.Length(0, 2000))
+
+
+class DispatchActionSchema(TicketActionSchema):
+    """``dispatch``: the department that is to handle the ticket."""
+
+    department = Int32(required=True)
+
+
+class ResolveActionSchema(TicketActionSchema):
+    """``resolve``: what the department did, with photos of the result."""
+
+    note = fields.Str(allow_none=True, validate=validate.Length(0, 2000))
+    photos = fields.List(fields.Str(validate=validate.Regexp(r"^[0-9a-f]{64}$")), validate=validate.Length(0, 50))
+
+
+# Each op a ticket page can do over REST, with the parameters it takes.
+ACTIONS = {
+    "submit": TicketActionSchema,
+    "approve": TicketActionSchema,
+    "return": ReasonActionSchema,
+    "dispatch": DispatchActionSchema,
+    "acknowledge": TicketActionSchema,
+    "resolve": ResolveActionSchema,
+    "close": TicketActionSchema,
+    "reopen": ReasonActionSchema,
+    "escalate": TicketActionSchema,
+}
 
 
 class TicketSchema(Schema):
