@@ -59,4 +59,3 @@ class RequestParser(FlaskParser):
             raise _too_deep() from exc
         check_depth(value)
         return value
-

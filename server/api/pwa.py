@@ -30,6 +30,7 @@ class AppPathConverter(PathConverter):
 def _register_converter(state) -> None:
     state.app.url_map.converters["app_path"] = AppPathConverter
 
+
 _NO_CACHE = {"index.html", "sw.js", "manifest.webmanifest", "registerSW.js"}
 
 

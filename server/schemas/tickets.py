@@ -8,7 +8,6 @@ from server.schemas.bounds import Int32, IsoWeek
 from server.schemas.common import PageQuerySchema
 
 
-
 class TicketCreateSchema(Schema):
     id = fields.UUID(load_default=None)
     mutation_id = fields.UUID(load_default=None)

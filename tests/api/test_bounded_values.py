@@ -49,7 +49,8 @@ def _assert_integer_answered(response, schema: dict, value: int, what: str) -> N
 
 
 def _params(doc, kind):
-    return [(op, p) for op in operations(doc) for p in op.parameters if p["in"] in ("query", "path") and kind(p["schema"])]
+    return [(op, p) for op in operations(doc) for p in op.parameters
+            if p["in"] in ("query", "path") and kind(p["schema"])]
 
 
 @pytest.fixture
