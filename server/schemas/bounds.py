@@ -121,9 +121,3 @@ class IsoWeek(fields.String):
             raise self.make_error("not_a_week")
         year, week = text.split("-W")
         return date.fromisocalendar(int(year), int(week), 1)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if isinstance(value, date):
-            year, week, _ = value.isocalendar()
-            return f"{year}-W{week:02d}"
-        return super()._serialize(value, attr, obj, **kwargs)
