@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from server.catalogue import CATEGORY_CODES
 from server.schemas.bounds import Int32, IsoWeek
 from server.schemas.common import PageQuerySchema
+
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+SHA256 = r"^[0-9a-f]{64}$"
 
 
 class TicketCreateSchema(Schema):
     id = fields.UUID(load_default=None)
     mutation_id = fields.UUID(load_default=None)
-    report_ids = fields.List(fields.Str(), required=True, validate=validate.Length(1, 50))
+    # The same rules a ticket's create mutation is held to, stated here for the document.
+    report_ids = fields.List(fields.Str(validate=validate.Regexp(UUID)), required=True, validate=validate.Length(1, 50))
     title = fields.Str(required=True, validate=validate.Length(1, 200))
-    category = fields.Str(required=True)
-    severity = Int32(required=True, strict=True)
+    category = fields.Str(required=True, validate=validate.OneOf(sorted(CATEGORY_CODES)))
+    severity = Int32(required=True, strict=True, validate=validate.Range(1, 3))
     grid_id = Int32(load_default=None)
 
 
@@ -41,7 +46,7 @@ class ResolveActionSchema(TicketActionSchema):
     """``resolve``: what the department did, with photos of the result."""
 
     note = fields.Str(allow_none=True, validate=validate.Length(0, 2000))
-    photos = fields.List(fields.Str(validate=validate.Regexp(r"^[0-9a-f]{64}$")), validate=validate.Length(0, 50))
+    photos = fields.List(fields.Str(validate=validate.Regexp(SHA256)), validate=validate.Length(0, 50))
 
 
 # Each op a ticket page can do over REST, with the parameters it takes.
