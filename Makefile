@@ -31,7 +31,7 @@ seed: migrate
 	$(FLASK) seed-demo
 
 serve: install
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class server.workers.JsonErrorWorker --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 run: install pwa seed serve
 

@@ -14,6 +14,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# The worker `make serve` runs, so a live server answers as the served app does.
+WORKER_CLASS = "server.workers.JsonErrorWorker"
 
 
 def free_port() -> int:
@@ -55,8 +57,8 @@ class LiveServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", *self.args,
-             "wsgi:app"],
+            [str(BIN / "gunicorn"), "--workers", str(self.workers), "--worker-class", WORKER_CLASS,
+             "--bind", f"127.0.0.1:{self.port}", *self.args, "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         for _ in range(150):

@@ -10,6 +10,7 @@ from server.api.guard import auth_required
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Beat, Community, Department, Device, Grid, Street, Team, User
+from server.schemas.bounds import INT32_MAX
 from server.schemas.common import PageQuerySchema
 from server.schemas.org import (
     AdminUserSchema, BeatSchema, CommunitySchema, DepartmentSchema, DeviceSchema, GridSchema,
@@ -65,7 +66,9 @@ def _crud(path: str, model, schema_cls) -> None:
     Collection.__doc__ = f"List or create {name}."
     Item.__doc__ = f"Read or change one of the {name}."
     blp.route(f"/{path}", endpoint=f"{name}_collection")(Collection)
-    blp.route(f"/{path}/<int:obj_id>", endpoint=f"{name}_item")(Item)
+    # Ids are PostgreSQL INTEGERs: a longer one matches no route (404) rather
+    # than overflowing the database driver.
+    blp.route(f"/{path}/<int(max={INT32_MAX}):obj_id>", endpoint=f"{name}_item")(Item)
 
 
 _crud("streets", Street, StreetSchema)

@@ -7,6 +7,7 @@ from marshmallow import INCLUDE, Schema, fields
 
 from server.api.context import current_scope, current_user
 from server.api.guard import auth_required
+from server.schemas.bounds import Day, Int32
 from server.schemas.listing import RecordOutSchema
 from server.schemas.sync import ConflictSchema
 from server.services import huddle as huddle_service
@@ -15,8 +16,8 @@ blp = Blueprint("huddle", __name__, url_prefix="/api", description="The evening 
 
 
 class HuddleQuerySchema(Schema):
-    grid = fields.Int()
-    date = fields.Date()
+    grid = Int32()
+    date = Day()
 
 
 class ClusterSchema(Schema):

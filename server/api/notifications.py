@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from server.api.context import current_scope, current_user
 from server.api.guard import auth_required
+from server.schemas.bounds import Int32
 from server.services import notifications as notification_service
 
 blp = Blueprint("notifications", __name__, url_prefix="/api", description="In-app notifications")
@@ -14,7 +15,7 @@ blp = Blueprint("notifications", __name__, url_prefix="/api", description="In-ap
 
 class NotificationQuerySchema(Schema):
     unread = fields.Bool(load_default=False)
-    limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
+    limit = Int32(load_default=100, validate=validate.Range(1, 500))
 
 
 class NotificationSchema(Schema):

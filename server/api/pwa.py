@@ -10,8 +10,26 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, abort, current_app, send_from_directory
+from werkzeug.routing import PathConverter
 
 bp = Blueprint("pwa", __name__)
+
+
+class AppPathConverter(PathConverter):
+    """A path outside ``/api``: the app shell's client-side routes and its assets.
+
+    The catch-all must not match API paths at all, or ``GET /api/auth/login``
+    would answer 404 instead of 405 and every API resource would advertise
+    ``GET`` in its ``Allow`` header.
+    """
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+@bp.record_once
+def _register_converter(state) -> None:
+    state.app.url_map.converters["app_path"] = AppPathConverter
+
 
 _NO_CACHE = {"index.html", "sw.js", "manifest.webmanifest", "registerSW.js"}
 
@@ -21,10 +39,8 @@ def _dist() -> str:
 
 
 @bp.route("/", defaults={"path": "index.html"})
-@bp.route("/<path:path>")
+@bp.route("/<app_path:path>")
 def serve(path: str):
-    if path.startswith("api/"):
-        abort(404)
     dist = _dist()
     full = os.path.join(dist, path)
     if not os.path.isfile(full):

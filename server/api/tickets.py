@@ -12,9 +12,8 @@ from flask_smorest import Blueprint
 
 from server.api.context import current_device, current_scope, current_user
 from server.api.guard import auth_required
-from server.errors import ApiError
 from server.schemas.tickets import (
-    ACTIONS, HistoryEntrySchema, OverdueQuerySchema, OverdueSchema, TicketActionSchema, TicketCreateSchema,
+    ACTIONS, HistoryEntrySchema, OverdueQuerySchema, OverdueSchema, TicketCreateSchema,
     TicketPageSchema, TicketQuerySchema, TicketSchema,
 )
 from server.services import ticket_queries
@@ -76,18 +75,25 @@ def history(ticket_id):
     return ticket_queries.ticket_history(current_scope(), str(ticket_id))
 
 
-@blp.route("/<uuid:ticket_id>/<action>", methods=["POST"])
-@auth_required()
-@blp.arguments(TicketActionSchema)
-@blp.response(200, TicketSchema)
-def act(body, ticket_id, action):
-    """Do a workflow op: submit, approve, return, dispatch, send_back, acknowledge, resolve, verify, close, reopen, escalate."""
-    if action not in ACTIONS:
-        raise ApiError(404, "not_found", f"No ticket action {action!r}.")
-    base_version = body.pop("base_version")
-    mutation_id = body.pop("mutation_id")
-    if base_version is None:
-        base_version = ticket_queries.get_ticket(current_scope(), str(ticket_id)).version
-    answer = apply_action(current_user(), current_scope(), current_device().id, "ticket", str(ticket_id), action,
-                          body, base_version=base_version, mutation_id=str(mutation_id) if mutation_id else None)
-    return ticket_queries.ticket_after_action(current_scope(), str(ticket_id), answer.get("version"))
+def _register_action(action: str, schema) -> None:
+    """One route per op, so the OpenAPI document states the parameters each op takes."""
+
+    @blp.route(f"/<uuid:ticket_id>/{action}", methods=["POST"], endpoint=f"ticket_{action}")
+    @auth_required()
+    @blp.arguments(schema)
+    @blp.response(200, TicketSchema)
+    @blp.doc(summary=f"Do the workflow op `{action}` on the ticket (a mutation through the write path).")
+    def act(body, ticket_id):
+        """Build the op's mutation from the body and answer the ticket as it is afterwards."""
+        base_version = body.pop("base_version")
+        mutation_id = body.pop("mutation_id")
+        if base_version is None:
+            base_version = ticket_queries.get_ticket(current_scope(), str(ticket_id)).version
+        answer = apply_action(current_user(), current_scope(), current_device().id, "ticket", str(ticket_id),
+                              action, body, base_version=base_version,
+                              mutation_id=str(mutation_id) if mutation_id else None)
+        return ticket_queries.ticket_after_action(current_scope(), str(ticket_id), answer.get("version"))
+
+
+for _action, _schema in ACTIONS.items():
+    _register_action(_action, _schema)

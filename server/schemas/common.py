@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from server.schemas.bounds import Int32, Int64
+
 DEVICE_ID = validate.Regexp(r"^[A-Za-z0-9_.-]{8,64}$", error="Must be 8-64 letters, digits, '-', '_' or '.'.")
 
 
@@ -23,5 +25,5 @@ class ErrorSchema(Schema):
 
 
 class PageQuerySchema(Schema):
-    limit = fields.Int(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Int(load_default=0, validate=validate.Range(0))
+    limit = Int32(load_default=100, validate=validate.Range(1, 1000))
+    offset = Int64(load_default=0, validate=validate.Range(0))

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.schemas.bounds import Day, Int32, Int64
+
 
 class RecordQuerySchema(Schema):
-    grid = fields.Int()
-    date_from = fields.Date()
-    date_to = fields.Date()
+    grid = Int32()
+    date_from = Day()
+    date_to = Day()
     member = fields.Str(validate=validate.Length(1, 64))
     status = fields.Str(validate=validate.Length(1, 24))
     category = fields.Str(validate=validate.Length(1, 48))
     include_deleted = fields.Bool(load_default=False)
-    limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
-    offset = fields.Int(load_default=0, validate=validate.Range(0))
+    limit = Int32(load_default=100, validate=validate.Range(1, 500))
+    offset = Int64(load_default=0, validate=validate.Range(0))
 
     @validates_schema
     def _range(self, data, **_):

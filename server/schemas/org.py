@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from server.models.org import GRID_KINDS
 from server.models.people import ROLES, TEAM_ROLES
 from server.schemas.auth import UserSchema
+from server.schemas.bounds import Int32
 
 LAT = validate.Range(-90, 90)
 LON = validate.Range(-180, 180)
@@ -39,7 +40,7 @@ class GeoJSONPolygon(fields.Dict):
 
 class GridSchema(Schema):
     id = fields.Int(dump_only=True)
-    community_id = fields.Int(required=True)
+    community_id = Int32(required=True)
     street_id = fields.Int(dump_only=True)
     code = fields.Str(required=True, validate=validate.Length(1, 32))
     name = fields.Str(required=True, validate=validate.Length(1, 120))
@@ -47,29 +48,29 @@ class GridSchema(Schema):
     boundary = GeoJSONPolygon(allow_none=True, load_default=None)
     center_lat = fields.Float(allow_none=True, validate=LAT)
     center_lon = fields.Float(allow_none=True, validate=LON)
-    population = fields.Int(load_default=0, validate=validate.Range(0))
-    households = fields.Int(load_default=0, validate=validate.Range(0))
-    buildings = fields.Int(load_default=0, validate=validate.Range(0))
-    shops = fields.Int(load_default=0, validate=validate.Range(0))
+    population = Int32(load_default=0, validate=validate.Range(0))
+    households = Int32(load_default=0, validate=validate.Range(0))
+    buildings = Int32(load_default=0, validate=validate.Range(0))
+    shops = Int32(load_default=0, validate=validate.Range(0))
 
 
 class StreetSchema(Schema):
     id = fields.Int(dump_only=True)
-    district_id = fields.Int(required=True)
+    district_id = Int32(required=True)
     code = fields.Str(required=True, validate=validate.Length(1, 32))
     name = fields.Str(required=True, validate=validate.Length(1, 120))
 
 
 class CommunitySchema(Schema):
     id = fields.Int(dump_only=True)
-    street_id = fields.Int(required=True)
+    street_id = Int32(required=True)
     code = fields.Str(required=True, validate=validate.Length(1, 32))
     name = fields.Str(required=True, validate=validate.Length(1, 120))
 
 
 class TeamSchema(Schema):
     id = fields.Int(dump_only=True)
-    grid_id = fields.Int(required=True)
+    grid_id = Int32(required=True)
     name = fields.Str(required=True, validate=validate.Length(1, 120))
     member_ids = fields.Method("_member_ids", dump_only=True)
 
@@ -85,11 +86,11 @@ class AdminUserSchema(Schema):
     password = fields.Str(load_only=True, required=True, validate=validate.Length(8, 256))
     role = fields.Str(required=True, validate=validate.OneOf(ROLES))
     team_role = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(TEAM_ROLES))
-    district_id = fields.Int(allow_none=True, load_default=None)
-    street_id = fields.Int(allow_none=True, load_default=None)
-    grid_id = fields.Int(allow_none=True, load_default=None)
-    team_id = fields.Int(allow_none=True, load_default=None)
-    department_id = fields.Int(allow_none=True, load_default=None)
+    district_id = Int32(allow_none=True, load_default=None)
+    street_id = Int32(allow_none=True, load_default=None)
+    grid_id = Int32(allow_none=True, load_default=None)
+    team_id = Int32(allow_none=True, load_default=None)
+    department_id = Int32(allow_none=True, load_default=None)
     active = fields.Bool(load_default=True)
 
 
@@ -106,12 +107,12 @@ class CheckpointSchema(Schema):
     name = fields.Str(required=True, validate=validate.Length(1, 120))
     lat = fields.Float(required=True, validate=LAT)
     lon = fields.Float(required=True, validate=LON)
-    radius_m = fields.Int(load_default=50, validate=validate.Range(5, 2000))
+    radius_m = Int32(load_default=50, validate=validate.Range(5, 2000))
 
 
 class BeatSchema(Schema):
     id = fields.Int(dump_only=True)
-    user_id = fields.Int(required=True)
+    user_id = Int32(required=True)
     grid_id = fields.Int(dump_only=True)
     name = fields.Str(required=True, validate=validate.Length(1, 120))
     places = fields.List(fields.Nested(PlaceSchema), load_default=list)
@@ -121,7 +122,7 @@ class BeatSchema(Schema):
 
 class DepartmentSchema(Schema):
     id = fields.Int(dump_only=True)
-    district_id = fields.Int(required=True)
+    district_id = Int32(required=True)
     code = fields.Str(required=True, validate=validate.Length(1, 32))
     name = fields.Str(required=True, validate=validate.Length(1, 120))
     name_en = fields.Str(load_default="", validate=validate.Length(0, 120))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from server.schemas.bounds import Int32
 from server.schemas.common import DEVICE_ID
 from server.services.sync import MAX_BATCH
 
@@ -38,7 +39,7 @@ class PushAnswerSchema(Schema):
 
 class PullQuerySchema(Schema):
     cursor = fields.Str(load_default=None, validate=validate.Length(0, 200))
-    limit = fields.Int(load_default=500, validate=validate.Range(1, 5000))
+    limit = Int32(load_default=500, validate=validate.Range(1, 5000))
 
 
 class ChangeSchema(Schema):
@@ -84,5 +85,5 @@ class ConflictListSchema(Schema):
 class ConflictQuerySchema(Schema):
     entity = fields.Str(validate=validate.Length(1, 24))
     entity_id = fields.Str(validate=validate.Length(1, 36))
-    grid = fields.Int()
-    limit = fields.Int(load_default=200, validate=validate.Range(1, 1000))
+    grid = Int32()
+    limit = Int32(load_default=200, validate=validate.Range(1, 1000))

@@ -4,32 +4,80 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from server.catalogue import CATEGORY_CODES
+from server.schemas.bounds import Int32, IsoWeek
 from server.schemas.common import PageQuerySchema
 
-from sync.entities import ENTITIES
-
-# Every ticket op but the generic ones, from the entity's spec.
-ACTIONS = tuple(sorted(ENTITIES["ticket"].ops - {"create", "update", "delete"}))
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+SHA256 = r"^[0-9a-f]{64}$"
 
 
 class TicketCreateSchema(Schema):
     id = fields.UUID(load_default=None)
     mutation_id = fields.UUID(load_default=None)
-    report_ids = fields.List(fields.Str(), required=True, validate=validate.Length(1, 50))
+    # The same rules a ticket's create mutation is held to, stated here for the document.
+    report_ids = fields.List(fields.Str(validate=validate.Regexp(UUID)), required=True, validate=validate.Length(1, 50))
     title = fields.Str(required=True, validate=validate.Length(1, 200))
-    category = fields.Str(required=True)
-    severity = fields.Int(required=True, strict=True)
-    grid_id = fields.Int(load_default=None)
+    category = fields.Str(required=True, validate=validate.OneOf(sorted(CATEGORY_CODES)))
+    severity = Int32(required=True, strict=True, validate=validate.Range(1, 3))
+    grid_id = Int32(load_default=None)
 
 
 class TicketActionSchema(Schema):
-    """An op's parameters (reason, department, note, photos) plus optional concurrency control."""
+    """What every workflow op takes: optional concurrency control and retry id."""
 
-    class Meta:
-        unknown = INCLUDE
-
-    base_version = fields.Int(load_default=None, validate=validate.Range(0))
+    base_version = Int32(load_default=None, validate=validate.Range(0))
     mutation_id = fields.UUID(load_default=None)
+
+
+class ReasonActionSchema(TicketActionSchema):
+    """``return`` and ``reopen``: why the ticket goes back."""
+
+    reason = fields.Str(allow_none=True, validate=validate.Length(0, 2000))
+
+
+class DispatchActionSchema(TicketActionSchema):
+    """``dispatch``: the department that is to handle the ticket."""
+
+    department = Int32(required=True)
+
+
+class ResolveActionSchema(TicketActionSchema):
+    """``resolve``: what the department did, with photos of the result."""
+
+    note = fields.Str(allow_none=True, validate=validate.Length(0, 2000))
+    photos = fields.List(fields.Str(validate=validate.Regexp(SHA256)), validate=validate.Length(0, 50))
+
+
+class SendBackActionSchema(TicketActionSchema):
+    """``send_back``: why the ticket is not this department's job (退回改派)."""
+
+    reason = fields.Str(required=True, validate=validate.Length(1, 2000))
+
+
+class VerifyActionSchema(TicketActionSchema):
+    """``verify``: whether the fix holds on site (核查), with what was seen."""
+
+    fixed = fields.Boolean(required=True, truthy={True}, falsy={False})
+    note = fields.Str(allow_none=True, validate=validate.Length(0, 2000))
+    photos = fields.List(fields.Str(validate=validate.Regexp(SHA256)), validate=validate.Length(0, 50))
+
+
+# Each op a ticket page can do over REST, with the parameters it takes
+# (every transition and extra op of the ticket spec; a test holds them equal).
+ACTIONS = {
+    "submit": TicketActionSchema,
+    "approve": TicketActionSchema,
+    "return": ReasonActionSchema,
+    "dispatch": DispatchActionSchema,
+    "acknowledge": TicketActionSchema,
+    "resolve": ResolveActionSchema,
+    "close": TicketActionSchema,
+    "reopen": ReasonActionSchema,
+    "escalate": TicketActionSchema,
+    "send_back": SendBackActionSchema,
+    "verify": VerifyActionSchema,
+}
 
 
 class TicketSchema(Schema):
@@ -69,8 +117,8 @@ class TicketQuerySchema(PageQuerySchema):
     status = fields.Str(validate=validate.Length(1, 24))
     color = fields.Str(validate=validate.OneOf(("green", "yellow", "orange", "red")))
     level = fields.Str(validate=validate.OneOf(("grid", "community", "street", "district")))
-    department = fields.Int()
-    grid = fields.Int()
+    department = Int32()
+    grid = Int32()
 
 
 class TicketPageSchema(Schema):
@@ -88,7 +136,7 @@ class HistoryEntrySchema(Schema):
 
 
 class OverdueQuerySchema(Schema):
-    week = fields.Str(validate=validate.Regexp(r"^\d{4}-W\d{2}$"))
+    week = IsoWeek()
 
 
 class CountSchema(Schema):

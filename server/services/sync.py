@@ -281,7 +281,9 @@ def decode_cursor(cursor: str | None) -> int:
         seq = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())["s"]
     except Exception as exc:  # noqa: BLE001 - any garbage is the same error to the client
         raise ValueError("not a cursor this server made") from exc
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+    # The sequence is a BIGINT: a cursor beyond 63 bits was not made here and
+    # would overflow the database driver in the comparison below.
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**63:
         raise ValueError("not a cursor this server made")
     return seq
 

@@ -96,20 +96,28 @@ def ticket_history(scope, ticket_id: str) -> list[dict]:
             for e in rows]
 
 
-def overdue_report(scope, week: str | None) -> dict:
-    """Tickets past due during an ISO week (default: this week), grouped by grid and department."""
+def _week_bound(day: date, tz: ZoneInfo) -> datetime:
+    """Local midnight starting ``day``, as an RFC 3339 date-time can write it.
+
+    Zones kept local mean time into the 20th century (Asia/Shanghai until 1901,
+    Africa/Monrovia until 1972), an offset with seconds that RFC 3339 cannot
+    write; such a midnight is given in UTC instead.
+    """
+    local = datetime.combine(day, datetime.min.time(), tz)
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        return local.astimezone(timezone.utc)
+    return local
+
+
+def overdue_report(scope, monday: date | None) -> dict:
+    """Tickets past due during the ISO week starting ``monday`` (default: this week), by grid and department."""
     tz = ZoneInfo(current_app.config["GRIDWALK_TIMEZONE"])
-    today = datetime.now(tz).date()
-    if week:
-        try:
-            year, number = week.split("-W")
-            monday = date.fromisocalendar(int(year), int(number), 1)
-        except ValueError as exc:
-            raise ApiError(422, "invalid", "week must look like 2026-W47.", {"week": ["Not an ISO week."]}) from exc
-    else:
+    if monday is None:
+        today = datetime.now(tz).date()
         monday = today - timedelta(days=today.weekday())
-    start = datetime.combine(monday, datetime.min.time(), tz)
-    end = start + timedelta(days=7)
+    start = _week_bound(monday, tz)
+    end = _week_bound(monday + timedelta(days=7), tz)
     now = datetime.now(timezone.utc)
     cutoff = min(end, now)
     items = []

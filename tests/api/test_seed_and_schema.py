@@ -58,7 +58,7 @@ def test_openapi_describes_every_endpoint_with_schemas(client, app):
     spec = client.get("/api/openapi.json").get_json()
     paths = spec["paths"]
     rules = {
-        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule)
+        re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", r.rule)
         for r in app.url_map.iter_rules()
         if r.rule.startswith("/api/") and r.endpoint not in ("api-docs.openapi_json",)
     }
