@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from server.api.context import current_user
 from server.api.guard import auth_required
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.models import Beat, Community, Department, Device, Grid, Street, Team, User
 from server.schemas.bounds import INT32_MAX
@@ -25,7 +25,7 @@ blp = Blueprint("admin", __name__, url_prefix="/api/admin", description="Distric
 def _get_or_404(model, obj_id):
     obj = db.session.get(model, obj_id)
     if obj is None:
-        raise ApiError(404, "not_found", f"No {model.__tablename__[:-1]} with id {obj_id}.")
+        raise DomainError("not_found", f"No {model.__tablename__[:-1]} with id {obj_id}.")
     return obj
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
+from server.errors import error_body
 from server.extensions import db
 from server.models import Device, User
 from server.services.auth import check_token
@@ -20,7 +21,8 @@ _MESSAGES = {
 
 
 def _unauthorized(code: str):
-    return jsonify(error={"code": code, "message": _MESSAGES[code]}), 401
+    # Any problem with the token itself is a 401, so the phone refreshes or logs in again.
+    return jsonify(error=error_body(code, _MESSAGES[code])), 401
 
 
 def register_jwt_callbacks(jwt) -> None:

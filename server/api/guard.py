@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from server.api.context import authenticate, current_user
-from server.errors import ApiError
+from server.errors import DomainError
 
 
 def auth_required(*roles: str, refresh: bool = False):
@@ -16,7 +16,7 @@ def auth_required(*roles: str, refresh: bool = False):
         def wrapper(*args, **kwargs):
             authenticate(refresh=refresh)
             if roles and current_user().role not in roles:
-                raise ApiError(403, "forbidden", "Your role may not do this.")
+                raise DomainError("forbidden", "Your role may not do this.")
             return view(*args, **kwargs)
 
         apidoc = dict(getattr(wrapper, "_apidoc", {}))

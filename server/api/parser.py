@@ -16,20 +16,20 @@ from marshmallow import RAISE
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from server.errors import ApiError
+from server.errors import DomainError
 
 # The deepest body the API defines nests five levels (a grid's GeoJSON
 # boundary: body, boundary, rings, ring, point); the bound leaves ample room.
 MAX_JSON_DEPTH = 32
 
 
-def _too_deep() -> ApiError:
-    return ApiError(400, "too_deep", f"The request body nests deeper than {MAX_JSON_DEPTH} levels.",
+def _too_deep() -> DomainError:
+    return DomainError("too_deep", f"The request body nests deeper than {MAX_JSON_DEPTH} levels.",
                     {"max_depth": MAX_JSON_DEPTH})
 
 
 def check_depth(value, limit: int = MAX_JSON_DEPTH) -> None:
-    """Raise ``ApiError`` (400 ``too_deep``) when ``value`` nests deeper than ``limit`` containers."""
+    """Raise ``DomainError`` (400 ``too_deep``) when ``value`` nests deeper than ``limit`` containers."""
     # Iterative, so checking cannot itself run out of stack.
     stack = [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:

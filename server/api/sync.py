@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from server.api.context import current_device, current_scope, current_user
 from server.api.guard import auth_required
-from server.errors import ApiError
+from server.errors import DomainError
 from server.models.types import utcnow
 from server.schemas.sync import PullAnswerSchema, PullQuerySchema, PushAnswerSchema, PushSchema
 from server.services import sync as sync_service
@@ -32,7 +32,7 @@ def push(body):
     """Apply a device's queued mutations; each one is answered on its own."""
     device = current_device()
     if body["device_id"] != device.id:
-        raise ApiError(422, "invalid", "device_id is not the device of this session.",
+        raise DomainError("invalid", "device_id is not the device of this session.",
                        {"device_id": ["Does not match the token's device."]})
     now = utcnow()
     # Minute precision is enough for the device list and spares most pushes a write.
@@ -51,4 +51,4 @@ def pull(query):
     try:
         return jsonify(sync_service.pull_changes(current_scope(), query["cursor"], query["limit"]))
     except ValueError as exc:
-        raise ApiError(400, "invalid_cursor", "The cursor was not made by this server.") from exc
+        raise DomainError("invalid_cursor", "The cursor was not made by this server.") from exc

@@ -57,6 +57,15 @@ class StrictStr(fields.String):
     pass
 
 
+class StrictBool(fields.Boolean):
+    """true or false, and nothing a truthiness test would take for one (1, "yes", "false")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class SaneDateTime(fields.DateTime):
     """An ISO date-time from 1970 to 2199, with or without an offset."""
 
@@ -122,7 +131,7 @@ class VisitSchema(_RecordSchema):
     contact_phone = StrictStr(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
     needs = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
     notes = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
-    follow_up = fields.Boolean(truthy={True}, falsy={False})
+    follow_up = StrictBool()
     photos = fields.Raw()
 
 
@@ -136,7 +145,7 @@ class TicketSchema(_RecordSchema):
     status = StrictStr()
     report_ids = fields.Raw()
     resolution_photos = fields.Raw()
-    fixed = fields.Boolean(truthy={True}, falsy={False})
+    fixed = StrictBool()
     verification_note = StrictStr(allow_none=True, validate=validate.Length(0, 2000))
     verification_photos = fields.Raw()
     place = StrictStr(allow_none=True, validate=validate.Length(0, 120))

@@ -7,6 +7,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from server.catalogue import CATEGORY_CODES
 from server.schemas.bounds import Int32, IsoWeek
 from server.schemas.common import PageQuerySchema
+from server.schemas.records import StrictBool
 
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 SHA256 = r"^[0-9a-f]{64}$"
@@ -58,7 +59,7 @@ class SendBackActionSchema(TicketActionSchema):
 class VerifyActionSchema(TicketActionSchema):
     """``verify``: whether the fix holds on site (核查), with what was seen."""
 
-    fixed = fields.Boolean(required=True, truthy={True}, falsy={False})
+    fixed = StrictBool(required=True)
     note = fields.Str(allow_none=True, validate=validate.Length(0, 2000))
     photos = fields.List(fields.Str(validate=validate.Regexp(SHA256)), validate=validate.Length(0, 50))
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import time
 import uuid
 
-from server.errors import ApiError
+from server.errors import DomainError
 from server.services.sync import apply_mutations
 from sync.hlc import format_hlc
 
-# HTTP status for each rejection code.
-_STATUS = {"forbidden": 403, "not_found": 404, "invalid_state": 409, "invalid": 422}
 
 
 def apply_action(user, scope, device_id: str, entity: str, entity_id: str, op: str, data: dict,
@@ -33,8 +31,8 @@ def apply_action(user, scope, device_id: str, entity: str, entity_id: str, op: s
     result = answer["results"][0]
     if result["status"] == "rejected":
         error = result["error"]
-        raise ApiError(_STATUS.get(error["code"], 422), error["code"], error["message"], error.get("details"))
+        raise DomainError(error["code"], error["message"], error.get("details"))
     if result["status"] == "conflict":
-        raise ApiError(409, "conflict", "A concurrent change won; your change is kept as a conflict.",
+        raise DomainError("conflict", "A concurrent change won; your change is kept as a conflict.",
                        {"conflict": result.get("conflict")})
     return result

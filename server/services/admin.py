@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.models import (
     Beat, Checkpoint, Community, Department, Device, District, Grid, Street, Team, User,
@@ -43,7 +43,7 @@ def _check_references(data: dict) -> None:
         if key in _REFERENCES and value is not None and db.session.get(_REFERENCES[key], value) is None
     }
     if missing:
-        raise ApiError(422, "invalid", "The request refers to records that do not exist.", missing)
+        raise DomainError("invalid", "The request refers to records that do not exist.", missing)
 
 
 def _commit(action: str, actor: User, obj, data: dict) -> None:
@@ -57,13 +57,13 @@ def _commit(action: str, actor: User, obj, data: dict) -> None:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise ApiError(409, "conflict", "A record with the same unique code or name exists.") from exc
+        raise DomainError("conflict", "A record with the same unique code or name exists.") from exc
 
 
 def _check_user_scope(fields: dict) -> None:
     needed = _ROLE_SCOPE.get(fields.get("role"))
     if needed and not fields.get(needed):
-        raise ApiError(422, "invalid", f"A {fields['role']} needs {needed}.", {needed: ["Missing."]})
+        raise DomainError("invalid", f"A {fields['role']} needs {needed}.", {needed: ["Missing."]})
 
 
 def create(model, data: dict, actor: User):
@@ -124,7 +124,7 @@ def _save_beat(beat: Beat, data: dict, actor: User, action: str) -> Beat:
     user_id = data.get("user_id", beat.user_id)
     user = db.session.get(User, user_id)
     if user is None or user.grid_id is None:
-        raise ApiError(422, "invalid", "A beat belongs to a grid team member.", {"user_id": ["Not a grid member."]})
+        raise DomainError("invalid", "A beat belongs to a grid team member.", {"user_id": ["Not a grid member."]})
     for key, value in data.items():
         setattr(beat, key, value)
     beat.grid_id = user.grid_id

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import bindparam, select
 
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.models import Device, User
 from server.models.types import utcnow
@@ -42,11 +42,11 @@ def login(username: str, password: str, device_id: str, device_name: str = "") -
     user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
     if user is None:
         dummy_verify(password)
-        raise ApiError(401, "invalid_credentials", "Unknown username or wrong password.")
+        raise DomainError("invalid_credentials", "Unknown username or wrong password.")
     if not verify_password(user.password_hash, password):
-        raise ApiError(401, "invalid_credentials", "Unknown username or wrong password.")
+        raise DomainError("invalid_credentials", "Unknown username or wrong password.")
     if not user.active:
-        raise ApiError(403, "account_disabled", "This account is disabled.")
+        raise DomainError("account_disabled", "This account is disabled.")
     # The write lock first (the audit entry needs it anyway): two logins
     # claiming one new device id then register it one after the other, and
     # the second sees whose it became.
@@ -57,9 +57,9 @@ def login(username: str, password: str, device_id: str, device_name: str = "") -
         # HLC strings that teammates pull, so handing the id over would let
         # anyone with an account log its owner out; nothing is changed here,
         # and the app that meets this makes a new id for the new user.
-        raise ApiError(409, "device_in_use", "This device id is registered to another user.")
+        raise DomainError("device_in_use", "This device id is registered to another user.")
     if device is not None and device.revoked_at is not None:
-        raise ApiError(403, "device_revoked", "This device was revoked by an administrator.")
+        raise DomainError("device_revoked", "This device was revoked by an administrator.")
     if device is None:
         device = Device(id=device_id, user_id=user.id, name=device_name or "")
         db.session.add(device)
@@ -83,7 +83,7 @@ def logout(user: User, device: Device) -> None:
 def revoke_device(admin: User, device_id: str) -> Device:
     device = db.session.get(Device, device_id)
     if device is None:
-        raise ApiError(404, "not_found", f"No device {device_id}.")
+        raise DomainError("not_found", f"No device {device_id}.")
     if device.revoked_at is None:
         device.revoked_at = utcnow()
         record_audit(

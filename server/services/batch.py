@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
+from server.errors import error_body
 from server.extensions import db
 from server.models import AuditEntry, Record
 from server.services.scope import Scope
@@ -115,10 +116,7 @@ def result(mutation_id, status, **extra) -> dict:
 
 def rejected(mutation_id, code, message, details=None) -> dict:
     """The answer of a mutation that was refused and changed nothing."""
-    error = {"code": code, "message": message}
-    if details:
-        error["details"] = details
-    return result(mutation_id, "rejected", error=error)
+    return result(mutation_id, "rejected", error=error_body(code, message, details))
 
 
 def _chunks(items: list, size: int):

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from server.catalogue import category_name
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.models import Beat, Grid, Photo, Record, User
 from server.services.conflicts import open_conflicts
@@ -45,11 +45,11 @@ def _today(tz: ZoneInfo) -> date:
 def resolve_grid(scope, user, grid_id: int | None) -> Grid:
     grid_id = grid_id if grid_id is not None else user.grid_id
     if grid_id is None:
-        raise ApiError(422, "invalid", "Say which grid: ?grid=<id>.", {"grid": ["Missing."]})
+        raise DomainError("invalid", "Say which grid: ?grid=<id>.", {"grid": ["Missing."]})
     scope.require_grid(grid_id)
     grid = db.session.get(Grid, grid_id)
     if grid is None:
-        raise ApiError(404, "not_found", f"No grid {grid_id}.")
+        raise DomainError("not_found", f"No grid {grid_id}.")
     return grid
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.models import Record
 from server.services.hooks import visible_data
@@ -38,7 +38,7 @@ def list_records(scope, entity: str, query: dict) -> dict:
 def get_record(scope, entity: str, entity_id: str) -> dict:
     record = db.session.get(Record, (entity, entity_id))
     if record is None or not scope.can_see_record(record):
-        raise ApiError(404, "not_found", f"No {entity} {entity_id}.")
+        raise DomainError("not_found", f"No {entity} {entity_id}.")
     [(record, pending)] = with_pending([record])
     return serialise(scope, record, pending)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.media import MediaNotFound, MediaStorage, media_from_url
 from server.models import Photo, PhotoUpload
@@ -40,8 +40,6 @@ from server.services.scope import Scope
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SIZES = ("display", "thumb")
 # Codes of the pipeline and the HTTP status each answers with.
-_PIPELINE_STATUS = {"not_an_image": 415, "unsupported_format": 415, "empty": 422, "too_many_pixels": 422,
-                    "truncated": 422, "corrupt": 422}
 # A byte count in a header: ASCII digits only (str.isdigit and int() also take
 # "²" or "٣"), and no more than fit a signed 64-bit integer.
 _BYTE_COUNT = re.compile(r"[0-9]{1,19}")
@@ -61,7 +59,7 @@ def storage() -> MediaStorage:
 def check_sha(sha: str) -> str:
     """The hash, if it is one; a 404 otherwise (no photo can live at that address)."""
     if not SHA256.match(sha):
-        raise ApiError(404, "not_found", "Photos are addressed by a lower-case SHA-256 hex digest.")
+        raise DomainError("not_found", "Photos are addressed by a lower-case SHA-256 hex digest.")
     return sha
 
 
@@ -115,7 +113,7 @@ def _header_int(value: str | None, name: str, default: int | None) -> int | None
     if value is None or value == "":
         return default
     if not _BYTE_COUNT.fullmatch(value) or int(value) > _MAX_BYTE_COUNT:
-        raise ApiError(400, "invalid_header", f"{name} must be a non-negative integer in ASCII digits.",
+        raise DomainError("invalid_header", f"{name} must be a non-negative integer in ASCII digits.",
                        {name: ["Not a byte count."]})
     return int(value)
 
@@ -130,9 +128,9 @@ def put_chunk(scope: Scope, sha: str, body: bytes, offset_header: str | None,
     offset = _header_int(offset_header, "Upload-Offset", 0)
     total = _header_int(length_header, "Upload-Length", offset + len(body))
     if total > cfg["GRIDWALK_PHOTO_MAX_BYTES"]:
-        raise ApiError(413, "too_large", f"Photos may be at most {cfg['GRIDWALK_PHOTO_MAX_BYTES']} bytes.")
+        raise DomainError("too_large", f"Photos may be at most {cfg['GRIDWALK_PHOTO_MAX_BYTES']} bytes.")
     if total == 0:
-        raise ApiError(422, "empty", "The photo is empty.")
+        raise DomainError("empty", "The photo is empty.")
     user_id = scope.user_id
     # Locked: two requests of the same user (two tabs, a retry) append in turn.
     upload = db.session.execute(
@@ -141,17 +139,17 @@ def put_chunk(scope: Scope, sha: str, body: bytes, offset_header: str | None,
     expected = upload.received if upload is not None else 0
     if offset != expected:
         db.session.rollback()
-        raise ApiError(409, "offset_mismatch", f"The upload continues at byte {expected}.",
+        raise DomainError("offset_mismatch", f"The upload continues at byte {expected}.",
                        {"expected_offset": expected})
     if upload is not None and upload.total != total:
         db.session.rollback()
-        raise ApiError(409, "length_mismatch", "Upload-Length differs from the upload's first chunk.",
+        raise DomainError("length_mismatch", "Upload-Length differs from the upload's first chunk.",
                        {"expected_length": upload.total})
     if offset + len(body) > total:
         _discard(sha, user_id, upload)
-        raise ApiError(422, "too_long", "More bytes arrived than Upload-Length announced.")
+        raise DomainError("too_long", "More bytes arrived than Upload-Length announced.")
     if not body:
-        raise ApiError(422, "empty_chunk", "The chunk is empty.")
+        raise DomainError("empty_chunk", "The chunk is empty.")
     if upload is None:
         upload = PhotoUpload(sha256=sha, uploader_id=user_id, total=total, received=0)
         db.session.add(upload)
@@ -173,14 +171,14 @@ def _complete(user_id: int, sha: str, upload: PhotoUpload) -> tuple[int, dict]:
     data = _assemble(sha, user_id)
     if hashlib.sha256(data).hexdigest() != sha:
         _discard(sha, user_id, upload)
-        raise ApiError(422, "hash_mismatch", "The uploaded bytes do not match the SHA-256 in the URL.")
+        raise DomainError("hash_mismatch", "The uploaded bytes do not match the SHA-256 in the URL.")
     # Verified and rendered even when stored already: the caller gets the answer
     # a first upload gets, and learns nothing about who else has the photo.
     try:
         processed = ingest(data, max_pixels=current_app.config["GRIDWALK_PHOTO_MAX_PIXELS"])
     except PhotoError as exc:
         _discard(sha, user_id, upload)
-        raise ApiError(_PIPELINE_STATUS.get(exc.code, 422), exc.code, exc.message) from exc
+        raise DomainError(exc.code, exc.message) from exc
     media = storage()
     if db.session.get(Photo, sha) is None:
         media.put(f"photos/{sha}/display.jpg", processed.display, "image/jpeg")
@@ -210,8 +208,8 @@ def read_photo(scope: Scope, sha: str, size: str) -> bytes:
     """A rendition, for whoever may read the photo (``photo_access``); 404 for anyone else, as if missing."""
     check_sha(sha)
     if db.session.get(Photo, sha) is None or not can_read(scope, sha):
-        raise ApiError(404, "not_found", "No such photo (it may not be uploaded yet).")
+        raise DomainError("not_found", "No such photo (it may not be uploaded yet).")
     try:
         return storage().get(f"photos/{sha}/{size}.jpg")
     except MediaNotFound as exc:
-        raise ApiError(404, "not_found", "The rendition is missing from storage.") from exc
+        raise DomainError("not_found", "The rendition is missing from storage.") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from server.errors import DomainError
 from sync.mutation import Mutation
 
 FIELD = frozenset({"patroller", "lead", "admin"})
@@ -47,14 +48,8 @@ CREATOR_FIELD = {"report": "reporter", "checkin": "user", "visit": "visitor", "t
 DAY_FIELD = {"report": "device_time", "checkin": "at", "visit": "visited_at", "notice": "for_day"}
 
 
-class Rejection(Exception):
-    """A mutation that is refused, with the contract's error code."""
-
-    def __init__(self, code: str, message: str, details: dict | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.details = details
+class Rejection(DomainError):
+    """A mutation that is refused, with the contract's error code (answered in the push, not as HTTP)."""
 
 
 def check_role(role: str, m: Mutation, *, server_built: bool = False) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import false, or_, select
 
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.models import Community, Grid, Record, User
 
@@ -86,7 +86,7 @@ class Scope:
     def require_grid(self, grid_id: int | None) -> None:
         """404 (never 403: an id from another grid must not be confirmed to exist)."""
         if not self.can_see_grid(grid_id):
-            raise ApiError(404, "not_found", f"No grid {grid_id}.")
+            raise DomainError("not_found", f"No grid {grid_id}.")
 
     @property
     def reads_personal_data(self) -> bool:

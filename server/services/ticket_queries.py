@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from server.errors import ApiError
+from server.errors import DomainError
 from server.extensions import db
 from server.models import AuditEntry, Record
 from sync.sla import DONE_STATES, color_of_ticket
@@ -62,7 +62,7 @@ def get_ticket(scope, ticket_id: str) -> Record:
     """The ticket, or 404 when it does not exist for the caller."""
     record = find_ticket(scope, ticket_id)
     if record is None:
-        raise ApiError(404, "not_found", f"No ticket {ticket_id}.")
+        raise DomainError("not_found", f"No ticket {ticket_id}.")
     return record
 
 

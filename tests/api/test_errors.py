@@ -67,3 +67,19 @@ def test_health_checks_the_database(client):
     response = client.get("/api/health")
     assert response.status_code == 200
     assert response.get_json()["status"] == "ok"
+
+
+def test_every_code_the_services_raise_has_its_status_in_the_one_table():
+    """A DomainError or rejection code missing from STATUS_OF would silently answer 422."""
+    import ast
+    from pathlib import Path
+
+    from server.errors import STATUS_OF
+
+    raised = set()
+    for path in Path(__file__).resolve().parents[2].joinpath("server").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("DomainError", "Rejection"):
+                if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                    raised.add(node.args[0].value)
+    assert raised and raised <= set(STATUS_OF), sorted(raised - set(STATUS_OF))
