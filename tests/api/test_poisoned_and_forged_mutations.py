@@ -81,7 +81,8 @@ def poisoned(draw, device: str) -> dict:
         data = draw(st.sampled_from([report(description=text), report(tags=[text]),
                                      report(place={"楼": {text: 1}})]))
         return mutation("report", "create", data, device=device)
-    return mutation("report", "create", report(place=_deep(draw(st.integers(min_value=17, max_value=400)))),
+    # Deeper than the request parser takes (server/api/parser.py) is a 400 for the whole body.
+    return mutation("report", "create", report(place=_deep(draw(st.integers(min_value=17, max_value=26)))),
                     device=device)
 
 
