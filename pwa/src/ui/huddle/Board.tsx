@@ -198,11 +198,15 @@ export function Board({ date }: { date?: string }) {
             <SolvedOnSite />
           </div>
           <aside class="hb-side">
-            <Tickets />
-            <Conflicts />
-            {huddle.map ? <GridMap map={huddle.map} /> : null}
-            <Compliance rows={huddle.checkins} />
-            <CommonProblems problems={huddle.common_problems} />
+            <div class="hb-actions">
+              <Tickets />
+              <Conflicts />
+            </div>
+            <div class="hb-context">
+              {huddle.map ? <GridMap map={huddle.map} /> : null}
+              <Compliance rows={huddle.checkins} />
+              <CommonProblems problems={huddle.common_problems} />
+            </div>
           </aside>
         </div>
       </main>

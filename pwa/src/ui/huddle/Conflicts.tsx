@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { formatDateTime, t, type MessageKey } from "../../i18n";
+import { localDay } from "../../db/queries";
+import { formatDateTime, formatTime, locale, t, type MessageKey } from "../../i18n";
 import { zhCN } from "../../i18n/zh-CN";
 import { describeConflict, valueText, type ConflictSide } from "../../sync/conflicts";
 import { resolveConflict, type ConflictChoice } from "../../sync/huddleCommands";
@@ -22,13 +23,18 @@ function shown(field: string, value: unknown): string {
   return valueText(value);
 }
 
+/** A time of today as the hour, an earlier one with its date. */
+function when(at: number): string {
+  return localDay(new Date(at)) === localDay(new Date()) ? formatTime(new Date(at).toISOString()) : formatDateTime(at);
+}
+
 function Side({ role, side, field, children }: { role: "kept" | "losing"; side: ConflictSide; field: string; children?: ComponentChildren }) {
   const { members } = useBoard();
   const who = displayName(members, side.actor) || t("huddle.conflict.someone");
   return (
     <div class={`hb-side-value hb-${role}`} data-testid={`conflict-${role}`}>
       <p class="sub">{t(role === "kept" ? "huddle.conflict.kept" : "huddle.conflict.losing")}</p>
-      <p class="sub">{side.at ? t("huddle.conflict.who_when", { who, when: formatDateTime(side.at) }) : who}</p>
+      <p class="sub">{side.at ? t("huddle.conflict.who_when", { who, when: when(side.at) }) : who}</p>
       <blockquote>{shown(field, side.value)}</blockquote>
       {children}
     </div>
@@ -44,7 +50,11 @@ function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
   const [text, setText] = useState(valueText(info.kept.value));
   const losing = info.losing[0];
   const report = info.entity === "report" ? ctx.view.byId.get(info.entityId) : undefined;
-  const subject = report ? String(report.data.description ?? "").slice(0, 30) || ctx.catName(report.category) : t(`entity.${info.entity || "report"}` as MessageKey);
+  const described = report ? String(report.data.description ?? "") : "";
+  const subject = report
+    ? (described.length > 30 ? `${described.slice(0, 30)}…` : described) || ctx.catName(report.category)
+    : t(`entity.${info.entity || "report"}` as MessageKey);
+  const field = fieldLabel(info.entity, info.field);
 
   const resolve = async (choice: ConflictChoice, value?: unknown) => {
     await resolveConflict(ctx.db, ctx.node, id, choice, value);
@@ -55,7 +65,7 @@ function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
   return (
     <li class="card hb-conflict" data-testid="conflict-card" data-conflict-id={id}>
       <p>
-        <strong>{t("huddle.conflict.headline", { field: fieldLabel(info.entity, info.field), subject })}</strong>
+        <strong>{t("huddle.conflict.headline", { field: locale.value === "en" ? field.toLowerCase() : field, subject })}</strong>
       </p>
       <div class="hb-side-by-side">
         <Side role="kept" side={info.kept} field={info.field}>
