@@ -3,12 +3,13 @@ import type { CheckinSummary, CommonProblem } from "../../sync/huddle";
 import { postNotice, withdrawNotice } from "../../sync/huddleCommands";
 import { displayName } from "../../sync/reference";
 import { useLiveQuery } from "../hooks";
+import { memo } from "../memo";
 import { useBoard } from "./context";
 import { nextDay } from "./model";
 import { suggestionText } from "./words";
 
 /** Check-in compliance per member: first and last check-in, checkpoints covered of total, flagged check-ins. */
-export function Compliance({ rows }: { rows: CheckinSummary[] }) {
+export const Compliance = memo(function Compliance({ rows }: { rows: CheckinSummary[] }) {
   const { members } = useBoard();
   return (
     <section class="hb-section card" aria-labelledby="hb-compliance">
@@ -38,7 +39,7 @@ export function Compliance({ rows }: { rows: CheckinSummary[] }) {
       </table>
     </section>
   );
-}
+});
 
 /** The week's recurring problems (发现一处、整治一片), each a tap away from a team notice for tomorrow's round. */
 export function CommonProblems({ problems }: { problems: CommonProblem[] }) {

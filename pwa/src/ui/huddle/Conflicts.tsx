@@ -7,6 +7,7 @@ import { describeConflict, valueText, type ConflictSide } from "../../sync/confl
 import { resolveConflict, type ConflictChoice } from "../../sync/huddleCommands";
 import { displayName } from "../../sync/reference";
 import { useBoard } from "./context";
+import type { BoardView } from "./model";
 
 /** A field's name in the lead's language where the catalogue has one (report.description …). */
 function fieldLabel(entity: string, field: string): string {
@@ -41,7 +42,7 @@ function Side({ role, side, field, children }: { role: "kept" | "losing"; side: 
   );
 }
 
-function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
+function ConflictCard({ raw, view }: { raw: Record<string, unknown>; view: BoardView }) {
   const ctx = useBoard();
   const info = describeConflict(raw);
   const id = String(raw.id ?? "");
@@ -49,7 +50,7 @@ function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
   const [typing, setTyping] = useState(false);
   const [text, setText] = useState(valueText(info.kept.value));
   const losing = info.losing[0];
-  const report = info.entity === "report" ? ctx.view.byId.get(info.entityId) : undefined;
+  const report = info.entity === "report" ? view.byId.get(info.entityId) : undefined;
   const described = report ? String(report.data.description ?? "") : "";
   const subject = report
     ? (described.length > 30 ? `${described.slice(0, 30)}…` : described) || ctx.catName(report.category)
@@ -104,8 +105,7 @@ function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
 }
 
 /** Sync conflicts side by side: the value kept and the one that lost, who wrote each and when. */
-export function Conflicts() {
-  const { view } = useBoard();
+export function Conflicts({ view }: { view: BoardView }) {
   return (
     <section class="hb-section" aria-labelledby="hb-conflicts">
       <h2 id="hb-conflicts">
@@ -114,7 +114,7 @@ export function Conflicts() {
       {view.conflicts.length === 0 ? <p class="hint">{t("sync.conflicts_empty")}</p> : null}
       <ul class="hb-list">
         {view.conflicts.map((c) => (
-          <ConflictCard key={String(c.id)} raw={c} />
+          <ConflictCard key={String(c.id)} raw={c} view={view} />
         ))}
       </ul>
     </section>

@@ -10,7 +10,9 @@
 import { t } from "../../i18n";
 import type { GridMap as GridMapData, MapPoint } from "../../sync/huddle";
 import { displayName } from "../../sync/reference";
+import { memo } from "../memo";
 import { useBoard } from "./context";
+import type { BoardCluster, BoardReport } from "./model";
 import { PALETTE, memberColour } from "./palette";
 
 /** Mercator scale: world pixels at zoom 20, so the grid's few hundred metres are thousands of units. */
@@ -63,14 +65,14 @@ function tiles(template: string, box: [number, number, number, number]): { href:
   return out.length <= 64 ? out : [];
 }
 
-/** The map card. */
-export function GridMap({ map }: { map: GridMapData }) {
-  const { view, members } = useBoard();
+/** The map card: redrawn only when the map, the day's reports or the clusters change. */
+export const GridMap = memo(function GridMap({ map, reports, clusters }: { map: GridMapData; reports: BoardReport[]; clusters: BoardCluster[] }) {
+  const { members } = useBoard();
   const ringWorld = (map.boundary?.coordinates?.[0] ?? []).map(([lon, lat]) => project(lat, lon));
   const beatWorld = map.beats.map((b) => [...b.places, ...b.checkpoints].map((p: MapPoint) => project(p.lat, p.lon)));
   const clusterOf = new Map<string, number>();
-  view.clusters.forEach((c, i) => [...c.reportIds, ...c.added].forEach((id) => clusterOf.set(id, i)));
-  const located = view.reports.filter((r) => typeof r.data.lat === "number" && typeof r.data.lon === "number");
+  clusters.forEach((c, i) => [...c.reportIds, ...c.added].forEach((id) => clusterOf.set(id, i)));
+  const located = reports.filter((r) => typeof r.data.lat === "number" && typeof r.data.lon === "number");
   const pinWorld = located.map((r) => project(r.data.lat as number, r.data.lon as number));
   const all = [...ringWorld, ...beatWorld.flat(), ...pinWorld];
   if (all.length === 0) return null;
@@ -163,4 +165,4 @@ export function GridMap({ map }: { map: GridMapData }) {
       <p class="sub">{t("huddle.map.datum")}</p>
     </section>
   );
-}
+});
