@@ -58,6 +58,8 @@ export interface CheckinSummary {
   checkpoints_total: number;
   compliance: number | null;
   flagged: number;
+  /** Check-ins outside the grid, at another member's checkpoint or far from their own (older servers: absent). */
+  off_beat?: number;
 }
 
 export interface MapPoint {

@@ -32,7 +32,9 @@ export const Compliance = memo(function Compliance({ rows }: { rows: CheckinSumm
                 {t("huddle.compliance.covered", { covered: r.checkpoints_covered, total: r.checkpoints_total })}
                 {r.compliance != null ? ` (${formatNumber(r.compliance, undefined, { style: "percent" })})` : ""}
               </td>
-              <td class={r.flagged ? "hb-alert" : ""}>{r.flagged}</td>
+              <td class={r.off_beat ?? r.flagged ? "hb-alert" : ""} title={t("huddle.compliance.flagged_all", { n: r.flagged })} data-testid="compliance-off-beat">
+                {r.off_beat ?? r.flagged}
+              </td>
             </tr>
           ))}
         </tbody>
