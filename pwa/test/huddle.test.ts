@@ -3,7 +3,7 @@ import type { GridwalkDB, RecordRow } from "../src/db/schema";
 import { getMeta, setMeta } from "../src/db/meta";
 import { locale } from "../src/i18n";
 import { ApiClient, type Session } from "../src/sync/api";
-import { KEEP_SNAPSHOTS, huddleKey, loadHuddle, refreshHuddle, type Huddle, type HuddleReport } from "../src/sync/huddle";
+import { KEEP_SNAPSHOTS, huddleKey, loadAsOf, loadHuddle, loadHuddleIds, refreshHuddle, type Huddle, type HuddleReport } from "../src/sync/huddle";
 import {
   addReportsToTicket,
   createTicket,
@@ -297,6 +297,18 @@ describe("huddle snapshots", () => {
     const stored = await loadHuddle(d, "mine", "2026-11-20");
     expect(stored?.fetchedAt).toBe("2026-11-20T11:42:00.000Z");
     expect(stored?.huddle.clusters).toHaveLength(2);
+    expect(await loadHuddleIds(d, "mine", "2026-11-20")).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
+  it("rewrites only the time when the server's answer did not change, so the board does not redraw", async () => {
+    let generated = "2026-11-20T11:00:00+00:00";
+    const api = new ApiClient(d, async () => json({ ...huddle(), generated_at: generated }));
+    const first = await refreshHuddle(d, api, "mine", "2026-11-20", () => new Date("2026-11-20T11:00:05Z"));
+    generated = "2026-11-20T11:42:00+00:00";
+    await refreshHuddle(d, api, "mine", "2026-11-20", () => new Date("2026-11-20T11:42:05Z"));
+    expect(await loadHuddle(d, "mine", "2026-11-20")).toEqual(first);
+    expect(first.huddle.generated_at).toBeUndefined();
+    expect(await loadAsOf(d, "mine", "2026-11-20")).toEqual({ fetchedAt: "2026-11-20T11:42:05.000Z", generatedAt: generated });
   });
 
   it("keeps only the newest snapshots, and a log-out of another user wipes them", async () => {
@@ -305,9 +317,12 @@ describe("huddle snapshots", () => {
       await refreshHuddle(d, api, 1, `2026-11-${String(day).padStart(2, "0")}`, () => new Date(Date.UTC(2026, 10, day)));
     }
     const keys = await d.meta.where("key").startsWith("huddle:").primaryKeys();
-    expect(keys).toHaveLength(KEEP_SNAPSHOTS);
+    expect(keys.filter((k) => !k.endsWith(":asof") && !k.endsWith(":ids"))).toHaveLength(KEEP_SNAPSHOTS);
+    expect(keys.filter((k) => k.endsWith(":asof"))).toHaveLength(KEEP_SNAPSHOTS);
+    expect(keys.filter((k) => k.endsWith(":ids"))).toHaveLength(KEEP_SNAPSHOTS);
     expect(keys).not.toContain(huddleKey(1, "2026-11-01"));
-    await setMeta(d, "huddle-draft:1:2026-11-17", { a: ["b"] });
+    expect(keys).not.toContain(`${huddleKey(1, "2026-11-01")}:asof`);
+    await setMeta(d, "huddle-draft:mine:2026-11-17", { a: ["b"] });
     await wipeUserData(d);
     expect(await d.meta.where("key").startsWith("huddle").count()).toBe(0);
     expect(await getMeta(d, "session")).toBeTruthy();

@@ -58,7 +58,8 @@ class CheckinSummarySchema(Schema):
     checkpoints_covered = fields.Int()
     checkpoints_total = fields.Int()
     compliance = fields.Float(allow_none=True)
-    flagged = fields.Int()
+    flagged = fields.Int(metadata={"description": "check-ins with any flag"})
+    off_beat = fields.Int(metadata={"description": "check-ins outside the grid, at another's checkpoint or far from it"})
 
 
 class MapPointSchema(Schema):

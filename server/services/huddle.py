@@ -31,6 +31,8 @@ LOOKBACK_DAYS = 7
 GRID_RECURRENCE = 3
 STREET_RECURRENCE = 4
 OPEN_TICKET_STATES = tuple(sorted(TICKET_STATUS.open_states))
+# Check-in flags that mean "not where the beat says" (the others are about the fix: no GPS, poor accuracy).
+OFF_BEAT_FLAGS = frozenset({"outside_grid", "not_my_checkpoint", "far_from_checkpoint"})
 # What to do about a recurring problem, by how far it spreads: (code, English wording).
 SUGGESTIONS = {
     "street": ("street_wide_check", "发现一处、整治一片: run the same check in every grid"),
@@ -185,6 +187,7 @@ def checkin_summary(grid: Grid, day: date) -> list[dict]:
             "checkpoints_covered": len(covered), "checkpoints_total": len(checkpoint_ids),
             "compliance": round(len(covered) / len(checkpoint_ids), 3) if checkpoint_ids else None,
             "flagged": sum(1 for c in mine if c.data.get("flags")),
+            "off_beat": sum(1 for c in mine if OFF_BEAT_FLAGS.intersection(c.data.get("flags") or [])),
         })
     return out
 

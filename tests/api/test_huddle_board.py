@@ -196,3 +196,16 @@ def test_the_team_roster_is_scoped_and_its_query_checked(client, auth, user, que
     response = client.get(f"/api/team{query}", headers=auth.headers(user))
     assert response.status_code == status
     assert "error" in response.get_json()
+
+
+def test_compliance_counts_check_ins_away_from_the_beat(client, auth, team):
+    me = client.get("/api/me", headers=team[2].headers).get_json()
+    first, second = me["beat"]["checkpoints"]
+    far = {"lat": second["lat"] + 0.003, "lon": second["lon"]}  # some 330 m north of its checkpoint
+    for hour, spot, cp in ((8, first, first), (17, far, second)):
+        team[2].push_one(team[2].mutation("checkin", "create", {"at": at(hour), "lat": spot["lat"], "lon": spot["lon"],
+                                                                "checkpoint_id": cp["id"]}))
+    team[3].push_one(team[3].mutation("checkin", "create", {"at": at(9), "lat": None, "lon": None}))
+    rows = {r["member"]: r for r in huddle(client, auth)["checkins"]}
+    assert (rows["g1-2"]["off_beat"], rows["g1-2"]["checkpoints_covered"]) == (1, 1)
+    assert (rows["g1-3"]["off_beat"], rows["g1-3"]["flagged"]) == (0, 1)  # no GPS is flagged, not off the beat

@@ -14,7 +14,9 @@ from playwright.sync_api import expect
 
 from server.seed import GRID_CENTRES
 from tests.e2e.conftest import GRID1_POSITION, PASSWORD, Api, phone_context
-from tests.e2e.test_patrol_app import TIMEOUT, edit_description, file_report, log_in, server_report, sync_now, sync_until
+from tests.e2e.test_patrol_app import (
+    TIMEOUT, edit_description, file_report, installed, log_in, server_report, sync_now, sync_until,
+)
 
 pytestmark = pytest.mark.e2e
 # The district's time zone: the server files reports under its days, and so does a tablet there.
@@ -286,4 +288,27 @@ def test_a_lead_sees_teammates_records_by_display_name(browser, live_server):
     expect(records).to_contain_text("6幢楼道堆放纸箱")
     page.get_by_test_id("team-member").select_option("g6-3")
     expect(records).to_have_count(0)
+    tablet.close()
+
+
+def test_the_board_opens_from_cache_with_no_network(browser, live_server):
+    member = Device(live_server, "g7-2")
+    push(member, report_mutation(member, 7, category="sanitation", description="7幢门口垃圾未清运"))
+    tablet = tablet_context(browser, live_server)
+    page = tablet.new_page()
+    log_in(page, "g7-1")
+    installed(page)
+    open_board(page)
+    refresh_until(page, lambda timeout: expect(page.get_by_test_id("board-report")).to_have_count(1, timeout=timeout))
+    as_of = page.get_by_test_id("huddle-as-of").inner_text()
+
+    # Wi-Fi gone, the app closed and opened again: the board comes from the tablet's cache.
+    tablet.set_offline(True)
+    page.close()
+    page = tablet.new_page()
+    page.goto("/#/huddle")
+    expect(page.get_by_test_id("board-report")).to_have_count(1, timeout=TIMEOUT)
+    expect(page.get_by_test_id("board-report")).to_contain_text("7幢门口垃圾未清运")
+    expect(page.get_by_test_id("huddle-as-of")).to_contain_text(as_of)
+    expect(page.get_by_test_id("huddle-as-of")).to_contain_text("离线")
     tablet.close()

@@ -64,22 +64,44 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return translate(locale.value, key, params);
 }
 
+// Making an Intl formatter costs far more than using one (a list of 200 times spent most of
+// its drawing in the constructor): one per locale and options, kept.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function numberFormat(loc: Locale, opts?: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n|${loc}|${opts ? JSON.stringify(opts) : ""}`;
+  let f = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.NumberFormat(loc, opts)));
+  return f;
+}
+
+function dateFormat(loc: Locale, kind: "datetime" | "time"): Intl.DateTimeFormat {
+  const key = `d|${loc}|${kind}`;
+  let f = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions =
+      kind === "datetime" ? { dateStyle: "medium", timeStyle: "short" } : { hour: "2-digit", minute: "2-digit" };
+    formatters.set(key, (f = new Intl.DateTimeFormat(loc, opts)));
+  }
+  return f;
+}
+
 export function formatNumber(n: number, loc: Locale = locale.value, opts?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(loc, opts).format(n);
+  return numberFormat(loc, opts).format(n);
 }
 
 export function formatDateTime(iso: string | number | Date | undefined, loc: Locale = locale.value): string {
   if (iso === undefined || iso === "") return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(loc, { dateStyle: "medium", timeStyle: "short" }).format(d);
+  return dateFormat(loc, "datetime").format(d);
 }
 
 export function formatTime(iso: string | undefined, loc: Locale = locale.value): string {
   if (!iso) return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(loc, { hour: "2-digit", minute: "2-digit" }).format(d);
+  return dateFormat(loc, "time").format(d);
 }
 
 /** Bytes as KB / MB in the locale's digits. */

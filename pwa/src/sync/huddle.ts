@@ -58,6 +58,8 @@ export interface CheckinSummary {
   checkpoints_total: number;
   compliance: number | null;
   flagged: number;
+  /** Check-ins outside the grid, at another member's checkpoint or far from their own (older servers: absent). */
+  off_beat?: number;
 }
 
 export interface MapPoint {
@@ -92,13 +94,24 @@ export interface Huddle {
 }
 
 export interface HuddleSnapshot {
-  /** When this phone received it (ISO). */
+  /** When this phone received the content as it is now (ISO): it is rewritten only when it changes. */
   fetchedAt: string;
   huddle: Huddle;
 }
 
+/** How old the board's data is: when it was last fetched (unchanged or not) and when the server made it. */
+export interface HuddleAsOf {
+  fetchedAt: string;
+  generatedAt?: string;
+}
+
 /** How many snapshots (grid and day) to keep for offline use. */
 export const KEEP_SNAPSHOTS = 14;
+const AS_OF = ":asof";
+// The snapshot's report ids, kept apart so the board reads the tablet's own copies of those
+// reports while the (much larger) snapshot is still being read.
+const IDS = ":ids";
+const SUFFIXES = [AS_OF, IDS];
 
 /** The meta key of a grid's day ("mine" is the caller's own grid). */
 export function huddleKey(grid: number | "mine", date: string): string {
@@ -108,6 +121,16 @@ export function huddleKey(grid: number | "mine", date: string): string {
 /** The stored snapshot, if this tablet ever fetched that day. */
 export function loadHuddle(d: GridwalkDB, grid: number | "mine", date: string): Promise<HuddleSnapshot | undefined> {
   return getMeta<HuddleSnapshot>(d, huddleKey(grid, date));
+}
+
+/** When the stored snapshot was last fetched (kept apart from it, so a refresh that changes nothing redraws nothing). */
+export function loadAsOf(d: GridwalkDB, grid: number | "mine", date: string): Promise<HuddleAsOf | undefined> {
+  return getMeta<HuddleAsOf>(d, huddleKey(grid, date) + AS_OF);
+}
+
+/** The ids of the stored snapshot's reports. */
+export async function loadHuddleIds(d: GridwalkDB, grid: number | "mine", date: string): Promise<string[]> {
+  return (await getMeta<string[]>(d, huddleKey(grid, date) + IDS)) ?? [];
 }
 
 /** Fetches the board's data and stores it; older snapshots beyond KEEP_SNAPSHOTS are dropped. */
@@ -120,14 +143,24 @@ export async function refreshHuddle(
 ): Promise<HuddleSnapshot> {
   const q = new URLSearchParams({ date });
   if (grid !== "mine") q.set("grid", String(grid));
-  const huddle = await api.json<Huddle>(`/huddle?${q}`);
-  const snapshot: HuddleSnapshot = { fetchedAt: now().toISOString(), huddle };
-  await setMeta(d, huddleKey(grid, date), snapshot);
-  const stored = await d.meta.where("key").startsWith(HUDDLE_PREFIX).toArray();
-  const stale = stored
+  const { generated_at: generatedAt, ...huddle } = await api.json<Huddle>(`/huddle?${q}`);
+  const fetchedAt = now().toISOString();
+  const key = huddleKey(grid, date);
+  const stored = await getMeta<HuddleSnapshot>(d, key);
+  let snapshot: HuddleSnapshot = { fetchedAt, huddle };
+  if (stored && JSON.stringify(stored.huddle) === JSON.stringify(huddle)) snapshot = stored;
+  else {
+    await setMeta(d, key + IDS, huddle.reports.map((r) => r.id));
+    await setMeta(d, key, snapshot);
+  }
+  await setMeta(d, key + AS_OF, { fetchedAt, generatedAt } satisfies HuddleAsOf);
+  const bodies = (await d.meta.where("key").startsWith(HUDDLE_PREFIX).toArray()).filter(
+    (row) => !SUFFIXES.some((suffix) => row.key.endsWith(suffix)),
+  );
+  const stale = bodies
     .sort((a, b) => String((b.value as HuddleSnapshot).fetchedAt).localeCompare(String((a.value as HuddleSnapshot).fetchedAt)))
     .slice(KEEP_SNAPSHOTS)
-    .map((row) => row.key);
+    .flatMap((row) => [row.key, ...SUFFIXES.map((suffix) => row.key + suffix)]);
   if (stale.length) await d.meta.bulkDelete(stale);
   return snapshot;
 }

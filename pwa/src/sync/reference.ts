@@ -56,15 +56,21 @@ export const FALLBACK_CATEGORIES: Category[] = [
   ["facilities_damage", "设施损坏", "Damaged facilities", "🔧"],
 ].map(([code, name_zh, name_en, icon]) => ({ code, name_zh, name_en, icon, subcategories: [] }));
 
+/** Stores a value unless it is what is stored already: screens reading it are not redrawn for nothing. */
+async function keep(d: GridwalkDB, key: string, value: unknown): Promise<void> {
+  const stored = await getMeta(d, key);
+  if (stored === undefined || JSON.stringify(stored) !== JSON.stringify(value)) await setMeta(d, key, value);
+}
+
 export async function refreshMe(d: GridwalkDB, api: ApiClient): Promise<Me> {
   const me = await api.json<Me>("/me");
-  await setMeta(d, META.me, me);
+  await keep(d, META.me, me);
   return me;
 }
 
 export async function refreshCatalogue(d: GridwalkDB, api: ApiClient): Promise<Category[]> {
   const body = await api.json<{ categories: Category[] }>("/catalogue");
-  if (Array.isArray(body.categories) && body.categories.length) await setMeta(d, META.catalogue, body.categories);
+  if (Array.isArray(body.categories) && body.categories.length) await keep(d, META.catalogue, body.categories);
   return body.categories;
 }
 
@@ -78,6 +84,7 @@ export async function refreshConflicts(d: GridwalkDB, api: ApiClient): Promise<n
     raw: c,
   }));
   await d.transaction("rw", d.conflicts, async () => {
+    if (JSON.stringify(await d.conflicts.toArray()) === JSON.stringify([...rows].sort((a, b) => (a.id < b.id ? -1 : 1)))) return;
     await d.conflicts.clear();
     await d.conflicts.bulkPut(rows);
   });
@@ -98,7 +105,7 @@ export interface Team {
 /** The grid's team by display name (GET /api/team), kept for offline screens. */
 export async function refreshTeam(d: GridwalkDB, api: ApiClient): Promise<Team> {
   const team = await api.json<Team>("/team");
-  await setMeta(d, META.team, team);
+  await keep(d, META.team, team);
   return team;
 }
 

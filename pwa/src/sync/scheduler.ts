@@ -9,6 +9,7 @@ import { signal } from "@preact/signals";
 import type { GridwalkDB } from "../db/schema";
 import { META, getMeta } from "../db/meta";
 import { ApiError, type ApiClient, type Session } from "./api";
+import { whenIdle } from "../idle";
 import { backoffDelay } from "./backoff";
 import { syncOnce, type SyncReport } from "./client";
 import { withSyncLock } from "./lock";
@@ -55,7 +56,8 @@ export class SyncScheduler {
     this.timer = setInterval(() => {
       if (Date.now() >= this.status.value.nextAt) void this.run();
     }, 15_000);
-    void this.run();
+    // Once the first screen is drawn: on a slow tablet the sync's work would delay it.
+    whenIdle(() => void this.run());
   }
 
   /** Asks for a sync shortly (after a save), and for Background Sync in case the app is closed first. */

@@ -1,3 +1,5 @@
+import { useEffect } from "preact/hooks";
+import { whenIdle } from "../idle";
 import { locale, t } from "../i18n";
 import { runtime } from "../runtime";
 import type { Session } from "../sync/api";
@@ -22,6 +24,8 @@ import { RoleHome } from "./screens/RoleHome";
 // The lead's screens are chunks of their own, fetched on first use.
 const Huddle = lazyScreen(() => import("./huddle/Board").then((m) => m.Board));
 const TeamRecords = lazyScreen(() => import("./huddle/TeamRecords").then((m) => m.TeamRecords));
+// Opened straight on the board (the tablet at the huddle): fetch its chunk while the database opens.
+if (route.peek().name === "huddle") Huddle.preload();
 
 function Screen({ caps }: { caps: Capabilities }) {
   const r = route.value;
@@ -68,6 +72,14 @@ export function App() {
   const pending = useLiveQuery(() => runtime().db.outbox.count(), []) ?? 0;
   const online = useOnline();
   const caps = capabilities(session?.user.role);
+  // The lead opens the board every evening: fetch its chunk once the app is idle, not on the tap.
+  useEffect(() => {
+    if (!caps.huddle) return;
+    return whenIdle(() => {
+      Huddle.preload();
+      TeamRecords.preload();
+    }, 5000);
+  }, [caps.huddle]);
   if (!loaded) return <div class="boot" aria-busy="true" />;
   if (!session || route.value.name === "login") {
     if (session && !session.needsRelogin && route.value.name === "login") navigate(`/${homeRoute(caps)}`);

@@ -1,21 +1,31 @@
 /** Preact hooks over Dexie: screens read the database and re-render when it changes. */
 
 import { liveQuery } from "dexie";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { getMeta } from "../db/meta";
 import { runtime } from "../runtime";
 
-/** The current result of a Dexie query, kept up to date. */
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
+
+/**
+ * The current result of a Dexie query, kept up to date. The query starts while the component
+ * is first drawn, not in an effect after the paint: on a slow tablet that frame and the tasks
+ * around it delayed every screen's data (the huddle board's by a few hundred ms).
+ */
 export function useLiveQuery<T>(query: () => Promise<T> | T, deps: unknown[]): T | undefined {
   const [value, setValue] = useState<T | undefined>(undefined);
-  useEffect(() => {
+  const live = useRef<{ deps: unknown[]; stop: () => void } | null>(null);
+  if (!live.current || !sameDeps(live.current.deps, deps)) {
+    live.current?.stop();
     const sub = liveQuery(query).subscribe({
       next: (v) => setValue(() => v),
       error: (e) => console.error("live query failed", e),
     });
-    return () => sub.unsubscribe();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
+    live.current = { deps, stop: () => sub.unsubscribe() };
+  }
+  useEffect(() => () => live.current?.stop(), []);
   return value;
 }
 

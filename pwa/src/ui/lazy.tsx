@@ -8,21 +8,26 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { t } from "../i18n";
 
+export type LazyScreen<P> = ComponentType<P> & {
+  /** Fetches the chunk ahead of use (when the app is idle), so opening the screen does not wait for it. */
+  preload(): void;
+};
+
 /** A component that renders `load()`'s component once the chunk has arrived. */
-export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>): LazyScreen<P> {
   let loaded: ComponentType<P> | null = null;
   let pending: Promise<ComponentType<P>> | null = null;
-  return function LazyScreen(props: P) {
+  const start = () => {
+    pending ??= load().then((c) => (loaded = c));
+    return pending;
+  };
+  function LazyScreen(props: P) {
     const [, setReady] = useState(0);
     const [failed, setFailed] = useState(false);
     useEffect(() => {
       if (loaded) return;
-      pending ??= load();
-      pending.then(
-        (c) => {
-          loaded = c;
-          setReady((n) => n + 1);
-        },
+      start().then(
+        () => setReady((n) => n + 1),
         () => {
           pending = null;
           setFailed(true);
@@ -50,5 +55,11 @@ export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P
         {t("common.loading")}
       </main>
     );
+  }
+  LazyScreen.preload = () => {
+    start().catch(() => {
+      pending = null; // offline and not cached: the screen tries again when opened
+    });
   };
+  return LazyScreen;
 }

@@ -3,12 +3,13 @@ import type { CheckinSummary, CommonProblem } from "../../sync/huddle";
 import { postNotice, withdrawNotice } from "../../sync/huddleCommands";
 import { displayName } from "../../sync/reference";
 import { useLiveQuery } from "../hooks";
+import { memo } from "../memo";
 import { useBoard } from "./context";
 import { nextDay } from "./model";
 import { suggestionText } from "./words";
 
 /** Check-in compliance per member: first and last check-in, checkpoints covered of total, flagged check-ins. */
-export function Compliance({ rows }: { rows: CheckinSummary[] }) {
+export const Compliance = memo(function Compliance({ rows }: { rows: CheckinSummary[] }) {
   const { members } = useBoard();
   return (
     <section class="hb-section card" aria-labelledby="hb-compliance">
@@ -31,14 +32,16 @@ export function Compliance({ rows }: { rows: CheckinSummary[] }) {
                 {t("huddle.compliance.covered", { covered: r.checkpoints_covered, total: r.checkpoints_total })}
                 {r.compliance != null ? ` (${formatNumber(r.compliance, undefined, { style: "percent" })})` : ""}
               </td>
-              <td class={r.flagged ? "hb-alert" : ""}>{r.flagged}</td>
+              <td class={r.off_beat ?? r.flagged ? "hb-alert" : ""} title={t("huddle.compliance.flagged_all", { n: r.flagged })} data-testid="compliance-off-beat">
+                {r.off_beat ?? r.flagged}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
   );
-}
+});
 
 /** The week's recurring problems (发现一处、整治一片), each a tap away from a team notice for tomorrow's round. */
 export function CommonProblems({ problems }: { problems: CommonProblem[] }) {

@@ -1,11 +1,13 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { formatDateTime, t, type MessageKey } from "../../i18n";
+import { localDay } from "../../db/queries";
+import { formatDateTime, formatTime, locale, t, type MessageKey } from "../../i18n";
 import { zhCN } from "../../i18n/zh-CN";
 import { describeConflict, valueText, type ConflictSide } from "../../sync/conflicts";
 import { resolveConflict, type ConflictChoice } from "../../sync/huddleCommands";
 import { displayName } from "../../sync/reference";
 import { useBoard } from "./context";
+import type { BoardView } from "./model";
 
 /** A field's name in the lead's language where the catalogue has one (report.description …). */
 function fieldLabel(entity: string, field: string): string {
@@ -22,20 +24,25 @@ function shown(field: string, value: unknown): string {
   return valueText(value);
 }
 
+/** A time of today as the hour, an earlier one with its date. */
+function when(at: number): string {
+  return localDay(new Date(at)) === localDay(new Date()) ? formatTime(new Date(at).toISOString()) : formatDateTime(at);
+}
+
 function Side({ role, side, field, children }: { role: "kept" | "losing"; side: ConflictSide; field: string; children?: ComponentChildren }) {
   const { members } = useBoard();
   const who = displayName(members, side.actor) || t("huddle.conflict.someone");
   return (
     <div class={`hb-side-value hb-${role}`} data-testid={`conflict-${role}`}>
       <p class="sub">{t(role === "kept" ? "huddle.conflict.kept" : "huddle.conflict.losing")}</p>
-      <p class="sub">{side.at ? t("huddle.conflict.who_when", { who, when: formatDateTime(side.at) }) : who}</p>
+      <p class="sub">{side.at ? t("huddle.conflict.who_when", { who, when: when(side.at) }) : who}</p>
       <blockquote>{shown(field, side.value)}</blockquote>
       {children}
     </div>
   );
 }
 
-function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
+function ConflictCard({ raw, view }: { raw: Record<string, unknown>; view: BoardView }) {
   const ctx = useBoard();
   const info = describeConflict(raw);
   const id = String(raw.id ?? "");
@@ -43,8 +50,12 @@ function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
   const [typing, setTyping] = useState(false);
   const [text, setText] = useState(valueText(info.kept.value));
   const losing = info.losing[0];
-  const report = info.entity === "report" ? ctx.view.byId.get(info.entityId) : undefined;
-  const subject = report ? String(report.data.description ?? "").slice(0, 30) || ctx.catName(report.category) : t(`entity.${info.entity || "report"}` as MessageKey);
+  const report = info.entity === "report" ? view.byId.get(info.entityId) : undefined;
+  const described = report ? String(report.data.description ?? "") : "";
+  const subject = report
+    ? (described.length > 30 ? `${described.slice(0, 30)}…` : described) || ctx.catName(report.category)
+    : t(`entity.${info.entity || "report"}` as MessageKey);
+  const field = fieldLabel(info.entity, info.field);
 
   const resolve = async (choice: ConflictChoice, value?: unknown) => {
     await resolveConflict(ctx.db, ctx.node, id, choice, value);
@@ -55,7 +66,7 @@ function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
   return (
     <li class="card hb-conflict" data-testid="conflict-card" data-conflict-id={id}>
       <p>
-        <strong>{t("huddle.conflict.headline", { field: fieldLabel(info.entity, info.field), subject })}</strong>
+        <strong>{t("huddle.conflict.headline", { field: locale.value === "en" ? field.toLowerCase() : field, subject })}</strong>
       </p>
       <div class="hb-side-by-side">
         <Side role="kept" side={info.kept} field={info.field}>
@@ -94,8 +105,7 @@ function ConflictCard({ raw }: { raw: Record<string, unknown> }) {
 }
 
 /** Sync conflicts side by side: the value kept and the one that lost, who wrote each and when. */
-export function Conflicts() {
-  const { view } = useBoard();
+export function Conflicts({ view }: { view: BoardView }) {
   return (
     <section class="hb-section" aria-labelledby="hb-conflicts">
       <h2 id="hb-conflicts">
@@ -104,7 +114,7 @@ export function Conflicts() {
       {view.conflicts.length === 0 ? <p class="hint">{t("sync.conflicts_empty")}</p> : null}
       <ul class="hb-list">
         {view.conflicts.map((c) => (
-          <ConflictCard key={String(c.id)} raw={c} />
+          <ConflictCard key={String(c.id)} raw={c} view={view} />
         ))}
       </ul>
     </section>

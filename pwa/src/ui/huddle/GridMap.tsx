@@ -10,7 +10,9 @@
 import { t } from "../../i18n";
 import type { GridMap as GridMapData, MapPoint } from "../../sync/huddle";
 import { displayName } from "../../sync/reference";
+import { memo } from "../memo";
 import { useBoard } from "./context";
+import type { BoardCluster, BoardReport } from "./model";
 import { PALETTE, memberColour } from "./palette";
 
 /** Mercator scale: world pixels at zoom 20, so the grid's few hundred metres are thousands of units. */
@@ -63,27 +65,29 @@ function tiles(template: string, box: [number, number, number, number]): { href:
   return out.length <= 64 ? out : [];
 }
 
-/** The map card. */
-export function GridMap({ map }: { map: GridMapData }) {
-  const { view, members } = useBoard();
-  const ring = (map.boundary?.coordinates?.[0] ?? []).map(([lon, lat]) => project(lat, lon));
-  const beatPoints = map.beats.map((b) => [...b.places, ...b.checkpoints].map((p: MapPoint) => project(p.lat, p.lon)));
+/** The map card: redrawn only when the map, the day's reports or the clusters change. */
+export const GridMap = memo(function GridMap({ map, reports, clusters }: { map: GridMapData; reports: BoardReport[]; clusters: BoardCluster[] }) {
+  const { members } = useBoard();
+  const ringWorld = (map.boundary?.coordinates?.[0] ?? []).map(([lon, lat]) => project(lat, lon));
+  const beatWorld = map.beats.map((b) => [...b.places, ...b.checkpoints].map((p: MapPoint) => project(p.lat, p.lon)));
   const clusterOf = new Map<string, number>();
-  view.clusters.forEach((c, i) => [...c.reportIds, ...c.added].forEach((id) => clusterOf.set(id, i)));
-  const pins = view.reports
-    .filter((r) => typeof r.data.lat === "number" && typeof r.data.lon === "number")
-    .map((r) => ({ r, at: project(r.data.lat as number, r.data.lon as number) }));
-  const all = [...ring, ...beatPoints.flat(), ...pins.map((p) => p.at)];
+  clusters.forEach((c, i) => [...c.reportIds, ...c.added].forEach((id) => clusterOf.set(id, i)));
+  const located = reports.filter((r) => typeof r.data.lat === "number" && typeof r.data.lon === "number");
+  const pinWorld = located.map((r) => project(r.data.lat as number, r.data.lon as number));
+  const all = [...ringWorld, ...beatWorld.flat(), ...pinWorld];
   if (all.length === 0) return null;
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
   const pad = Math.max(40, (Math.max(...xs) - Math.min(...xs)) * 0.06);
-  const box: [number, number, number, number] = [
-    Math.min(...xs) - pad,
-    Math.min(...ys) - pad,
-    Math.max(...xs) - Math.min(...xs) + 2 * pad,
-    Math.max(...ys) - Math.min(...ys) + 2 * pad,
-  ];
+  const x0 = Math.min(...xs) - pad;
+  const y0 = Math.min(...ys) - pad;
+  // Drawn relative to the map's corner: browsers draw SVG in single precision, and world
+  // pixels at zoom 20 (hundreds of millions) would lose the metres.
+  const local = ([x, y]: [number, number]): [number, number] => [x - x0, y - y0];
+  const ring = ringWorld.map(local);
+  const beatPoints = beatWorld.map((points) => points.map(local));
+  const pins = located.map((r, k) => ({ r, at: local(pinWorld[k]) }));
+  const box: [number, number, number, number] = [0, 0, Math.max(...xs) - x0 + pad, Math.max(...ys) - y0 + pad];
   const lat0 = map.center?.[0] ?? 30;
   const pinR = Math.max(box[2], box[3]) / 70;
 
@@ -92,8 +96,8 @@ export function GridMap({ map }: { map: GridMapData }) {
       <h2 id="hb-map">{t("huddle.map")}</h2>
       <svg class="hb-map" viewBox={box.join(" ")} preserveAspectRatio="xMidYMid meet" role="img" aria-label={t("huddle.map")} data-testid="huddle-map">
         {map.tile_url
-          ? tiles(map.tile_url, box).map((tile) => (
-              <image key={tile.href} href={tile.href} x={tile.x} y={tile.y} width={tile.size} height={tile.size} class="hb-tile" />
+          ? tiles(map.tile_url, [x0, y0, box[2], box[3]]).map((tile) => (
+              <image key={tile.href} href={tile.href} x={tile.x - x0} y={tile.y - y0} width={tile.size} height={tile.size} class="hb-tile" />
             ))
           : null}
         {ring.length ? <polygon points={ring.map((p) => p.join(",")).join(" ")} class="hb-boundary" vector-effect="non-scaling-stroke" /> : null}
@@ -113,7 +117,7 @@ export function GridMap({ map }: { map: GridMapData }) {
         })}
         {map.beats.flatMap((b) =>
           b.checkpoints.map((c) => {
-            const [x, y] = project(c.lat, c.lon);
+            const [x, y] = local(project(c.lat, c.lon));
             return (
               <g key={`${b.member}:${c.id}`} class="hb-checkpoint">
                 <circle cx={x} cy={y} r={metres(c.radius_m ?? 50, lat0)} vector-effect="non-scaling-stroke" />
@@ -161,4 +165,4 @@ export function GridMap({ map }: { map: GridMapData }) {
       <p class="sub">{t("huddle.map.datum")}</p>
     </section>
   );
-}
+});

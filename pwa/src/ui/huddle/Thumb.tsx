@@ -43,7 +43,7 @@ export function Thumb({ sha, alt, size = 56 }: { sha?: string; alt: string; size
   }, [sha]);
   return (
     <span ref={ref} class="hb-thumb" style={{ width: `${size}px`, height: `${size}px` }} data-testid="board-thumb" data-sha={sha ?? ""}>
-      {url ? <img src={url} alt={alt} width={size} height={size} /> : <span aria-label={alt}>{sha ? "🖼️" : "—"}</span>}
+      {url ? <img src={url} alt={alt} width={size} height={size} decoding="async" /> : <span aria-label={alt}>{sha ? "🖼️" : "—"}</span>}
     </span>
   );
 }

@@ -4,6 +4,7 @@ import { t, type MessageKey } from "../../i18n";
 import { submitTickets, undoKeepApart } from "../../sync/huddleCommands";
 import { SyncBadge } from "../components/StatusBadge";
 import { useBoard } from "./context";
+import type { BoardView } from "./model";
 
 function ticketStatus(status: unknown): string {
   const key = `ticket.status.${String(status ?? "draft")}` as MessageKey;
@@ -32,9 +33,8 @@ function TicketLine({ ticket }: { ticket: RecordRow }) {
 }
 
 /** The tickets made at this huddle, submitted to the street supervisor in one step; and the splits made. */
-export function Tickets() {
+export function Tickets({ view }: { view: BoardView }) {
   const ctx = useBoard();
-  const { view } = ctx;
   const [busy, setBusy] = useState(false);
   const submitAll = async () => {
     setBusy(true);

@@ -37,6 +37,8 @@ export interface BoardCluster {
   score: number;
   /** Reports the lead added to it here. */
   added: string[];
+  /** The reports of `reportIds` and `added` that are on the day's list, earliest first. */
+  members: BoardReport[];
 }
 
 export interface BoardMatch {
@@ -86,9 +88,17 @@ function strings(value: unknown): string[] {
 }
 
 /** A report as the board shows it: the local copy when there is one, else the snapshot's. */
-function boardReport(snap: HuddleReport, local: RecordRow | undefined, ticketOf: Map<string, string>): BoardReport {
+function boardReport(
+  snap: HuddleReport,
+  local: RecordRow | undefined,
+  ticketOf: Map<string, string>,
+  previous: BoardReport | undefined,
+): BoardReport {
   const data = local && !local.deleted ? local.data : snap.data;
   const ticket = (typeof data.ticket_id === "string" && data.ticket_id) || ticketOf.get(snap.id) || null;
+  const pending = local?.pending ?? 0;
+  // The same object when nothing changed, so the screens can skip what they drew already.
+  if (previous && previous.ticketId === ticket && previous.pending === pending && sameJson(previous.data, data)) return previous;
   return {
     id: snap.id,
     data,
@@ -98,9 +108,20 @@ function boardReport(snap: HuddleReport, local: RecordRow | undefined, ticketOf:
     status: String(data.status ?? "open"),
     photos: strings(data.photos),
     ticketId: ticket,
-    pending: local?.pending ?? 0,
+    pending,
   };
 }
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether two lists hold the same items (by identity), in order. */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}
+
+const byTime = (a: BoardReport, b: BoardReport) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Report id → the ticket made of it, from the tickets this tablet knows (including ones not sent yet). */
 export function ticketIndex(tickets: readonly RecordRow[]): Map<string, string> {
@@ -122,13 +143,16 @@ export function splitIndex(keepApart: readonly RecordRow[]): Map<string, Set<str
   return index;
 }
 
-/** The board for one snapshot and this tablet's records. */
-export function buildBoard(huddle: Huddle, local: LocalState): BoardView {
+/**
+ * The board for one snapshot and this tablet's records. Given the `previous` board, reports and
+ * clusters that did not change are the same objects as before (screens redraw only what changed).
+ */
+export function buildBoard(huddle: Huddle, local: LocalState, previous?: BoardView): BoardView {
   const ticketOf = ticketIndex(local.tickets);
   const reports = huddle.reports
     .filter((r) => !r.deleted && !local.reports.get(r.id)?.deleted)
-    .map((r) => boardReport(r, local.reports.get(r.id), ticketOf))
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1));
+    .map((r) => boardReport(r, local.reports.get(r.id), ticketOf, previous?.byId.get(r.id)))
+    .sort(byTime);
   const byId = new Map(reports.map((r) => [r.id, r]));
   const apart = splitIndex(local.keepApart);
   const open = (id: string) => {
@@ -138,6 +162,7 @@ export function buildBoard(huddle: Huddle, local: LocalState): BoardView {
   };
 
   const addedAnywhere = new Set(Object.values(local.added).flat());
+  const before = new Map((previous?.clusters ?? []).map((c) => [c.key, c]));
   const clusters: BoardCluster[] = [];
   for (const c of huddle.clusters) {
     const key = [...c.report_ids].sort()[0] ?? "";
@@ -146,7 +171,14 @@ export function buildBoard(huddle: Huddle, local: LocalState): BoardView {
     // A split takes the report out of every cluster holding one it was split from.
     members = members.filter((id) => ![...(apart.get(id) ?? [])].some((other) => members.includes(other)));
     const all = [...members, ...added];
-    if (all.length >= 2) clusters.push({ key, reportIds: members, reasons: c.reasons, kind: c.kind, score: c.score, added });
+    if (all.length < 2) continue;
+    const shown = all.map((id) => byId.get(id)).filter((r): r is BoardReport => !!r).sort(byTime);
+    const old = before.get(key);
+    if (old && sameItems(old.reportIds, members) && sameItems(old.added, added) && sameItems(old.members, shown) && sameItems(old.reasons, c.reasons)) {
+      clusters.push(old);
+    } else {
+      clusters.push({ key, reportIds: members, reasons: c.reasons, kind: c.kind, score: c.score, added, members: shown });
+    }
   }
   const clustered = new Set(clusters.flatMap((c) => [...c.reportIds, ...c.added]));
 
@@ -210,8 +242,8 @@ export function ticketPrefill(
   return { title: title || categoryName(category), category, severity, place, photos };
 }
 
-/** Reports added to clusters at this huddle are a draft of the board, kept per grid and day in `meta`. */
-export const draftKey = (grid: number, date: string) => `huddle-draft:${grid}:${date}`;
+/** Reports added to clusters at this huddle are a draft of the board, kept per day in `meta` (the board is the lead's own grid). */
+export const draftKey = (date: string) => `huddle-draft:mine:${date}`;
 
 /** A reason code split into its name and value ("distance_m=18" → ["distance_m", "18"]). */
 export function parseReason(reason: string): [string, string | undefined] {
