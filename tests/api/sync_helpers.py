@@ -66,3 +66,20 @@ class SyncSession:
 
     def mutation(self, *args, **kwargs):
         return mutation(*args, device=self.device_id, **kwargs)
+
+
+def concurrent_edits(client, auth, alice: SyncSession, bob: SyncSession, alice_data: dict, bob_data: dict):
+    """Alice files a report; she and Bob then edit it from the same version, Bob later by the clock.
+
+    Bob's values win; Alice's are kept as conflicts. Answers the report's id and
+    the open conflicts the grid's lead sees, by field.
+    """
+    create = alice.mutation("report", "create", report())
+    alice.push_one(create)
+    now = int(time.time() * 1000)
+    bob.push_one(bob.mutation("report", "update", bob_data, entity_id=create["entity_id"], base_version=1,
+                              wall_ms=now + 5))
+    alice.push_one(alice.mutation("report", "update", alice_data, entity_id=create["entity_id"], base_version=1,
+                                  wall_ms=now))
+    conflicts = client.get("/api/conflicts", headers=auth.headers("g1-1")).get_json()["conflicts"]
+    return create["entity_id"], {c["field"]: c for c in conflicts}

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.api.sync_helpers import SyncSession, mutation, report
+from tests.api.sync_helpers import SyncSession, concurrent_edits, mutation, report
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -159,15 +159,8 @@ def test_a_mutation_that_fails_unforeseen_is_rejected_alone(app, client, alice):
 
 
 def _severity_conflict(client, auth, alice, bob) -> tuple[str, dict]:
-    create = alice.mutation("report", "create", report())
-    alice.push_one(create)
-    now = int(time.time() * 1000)
-    bob.push_one(bob.mutation("report", "update", {"severity": 3, "description": "井盖松动"},
-                              entity_id=create["entity_id"], base_version=1, wall_ms=now + 5))
-    alice.push_one(alice.mutation("report", "update", {"severity": 1, "description": "井盖缺失"},
-                                  entity_id=create["entity_id"], base_version=1, wall_ms=now))
-    conflicts = client.get("/api/conflicts", headers=auth.headers("g1-1")).get_json()["conflicts"]
-    return create["entity_id"], {c["field"]: c for c in conflicts}
+    return concurrent_edits(client, auth, alice, bob, {"severity": 1, "description": "井盖缺失"},
+                            {"severity": 3, "description": "井盖松动"})
 
 
 BAD_VALUES = {

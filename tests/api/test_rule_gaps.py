@@ -8,14 +8,13 @@ pixel limit is honoured; ticket colours and deadlines at their edges.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 
 import pytest
 
 from server.services.rules import OP_ROLES
 from sync.entities import ENTITIES, RECORD_ENTITIES
-from tests.api.sync_helpers import SyncSession, report
+from tests.api.sync_helpers import SyncSession, concurrent_edits, report
 from tests.api.test_tickets import Desk
 
 # One user of each role, all of street 1 / grid 1 / department 1.
@@ -49,14 +48,8 @@ def test_every_op_of_the_role_table_is_forbidden_exactly_to_the_roles_it_does_no
 
 def _severity_conflict(client, auth):
     alice, bob = SyncSession(client, auth, "g1-2"), SyncSession(client, auth, "g1-3")
-    create = alice.mutation("report", "create", report())
-    alice.push_one(create)
-    now = int(time.time() * 1000)
-    bob.push_one(bob.mutation("report", "update", {"severity": 3}, entity_id=create["entity_id"],
-                              base_version=1, wall_ms=now + 5))
-    alice.push_one(alice.mutation("report", "update", {"severity": 1}, entity_id=create["entity_id"],
-                                  base_version=1, wall_ms=now))
-    return client.get("/api/conflicts", headers=auth.headers("g1-1")).get_json()["conflicts"][0]
+    _report_id, conflicts = concurrent_edits(client, auth, alice, bob, {"severity": 1}, {"severity": 3})
+    return conflicts["severity"]
 
 
 @pytest.mark.parametrize("choice", ["kept", "losing", "value"])
