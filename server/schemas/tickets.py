@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from server.schemas.common import PageQuerySchema
+from server.schemas.listing import RecordOutSchema
 
 from sync.entities import ENTITIES
 
@@ -76,6 +77,8 @@ class TicketPageSchema(Schema):
     total = fields.Int()
     limit = fields.Int()
     offset = fields.Int()
+    # The supervision time the colours were taken at: screens count time left from it.
+    now = fields.DateTime()
 
 
 class HistoryEntrySchema(Schema):
@@ -103,3 +106,16 @@ class OverdueSchema(Schema):
     by_grid = fields.List(fields.Nested(CountSchema))
     by_department = fields.List(fields.Nested(CountSchema))
     tickets = fields.List(fields.Nested(TicketSchema))
+
+
+class DossierSchema(Schema):
+    """A ticket's page in one answer: the ticket, its reports, reasons, trail, grid, department and names."""
+
+    ticket = fields.Nested(TicketSchema)
+    now = fields.DateTime()
+    reports = fields.List(fields.Nested(RecordOutSchema))
+    reasons = fields.List(fields.Str())
+    history = fields.List(fields.Nested(HistoryEntrySchema))
+    people = fields.Dict(keys=fields.Str(), values=fields.Str())
+    grid = fields.Dict(allow_none=True)
+    department = fields.Dict(allow_none=True)

@@ -84,7 +84,8 @@ def features(records: list[Record], phashes: dict[str, str]) -> list[ReportFeatu
     ]
 
 
-def _phashes(records: list[Record]) -> dict[str, str]:
+def photo_phashes(records: list[Record]) -> dict[str, str]:
+    """The perceptual hashes of the photos these reports reference, by SHA-256."""
     wanted = {h for r in records for h in r.data.get("photos") or []}
     if not wanted:
         return {}
@@ -216,7 +217,7 @@ def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
     day = day or _today(tz)
     window = _reports([grid.id], day - timedelta(days=LOOKBACK_DAYS), day)
     today = [r for r in window if r.day == day.isoformat()]
-    phashes = _phashes(window)
+    phashes = photo_phashes(window)
     all_features = features(window, phashes)
     by_id = {f.id: f for f in all_features}
     today_ids = {r.entity_id for r in today}

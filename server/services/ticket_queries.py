@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from server import clock
 from server.errors import ApiError
 from server.extensions import db
 from server.models import AuditEntry, Record
@@ -34,14 +35,15 @@ def list_tickets(scope, query: dict) -> dict:
         stmt = stmt.where(Record.grid_id == query["grid"])
     if query.get("department") is not None:
         stmt = stmt.where(Record.department_id == query["department"])
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     start, limit = query["offset"], query["limit"]
     stmt = stmt.order_by(Record.created_at.desc(), Record.entity_id)
     if not query.get("level") and not query.get("color"):
         # The usual list: the database counts and pages it.
         total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar()
         rows = db.session.execute(stmt.offset(start).limit(limit)).scalars().all()
-        return {"items": [serialise(r, now) for r in rows], "total": total, "limit": limit, "offset": start}
+        return {"items": [serialise(r, now) for r in rows], "total": total, "limit": limit, "offset": start,
+                "now": now}
     # Level lives in the ticket's data and colour depends on the time now:
     # both are decided here, over the tickets the other filters left.
     items = [serialise(r, now) for r in db.session.execute(stmt).scalars()]
@@ -49,7 +51,7 @@ def list_tickets(scope, query: dict) -> dict:
         items = [t for t in items if t.get("level") == query["level"]]
     if query.get("color"):
         items = [t for t in items if t["color"] == query["color"]]
-    return {"items": items[start:start + limit], "total": len(items), "limit": limit, "offset": start}
+    return {"items": items[start:start + limit], "total": len(items), "limit": limit, "offset": start, "now": now}
 
 
 def find_ticket(scope, ticket_id: str) -> Record | None:
@@ -74,7 +76,7 @@ def ticket_after_action(scope, ticket_id: str, version: int | None) -> dict:
     """
     record = find_ticket(scope, ticket_id)
     if record is not None:
-        return serialise(record, datetime.now(timezone.utc))
+        return serialise(record, clock.now())
     record = db.session.get(Record, ("ticket", ticket_id))
     return {"id": ticket_id, "status": record.status if record else None, "version": version}
 
@@ -99,7 +101,7 @@ def ticket_history(scope, ticket_id: str) -> list[dict]:
 def overdue_report(scope, week: str | None) -> dict:
     """Tickets past due during an ISO week (default: this week), grouped by grid and department."""
     tz = ZoneInfo(current_app.config["GRIDWALK_TIMEZONE"])
-    today = datetime.now(tz).date()
+    today = clock.now().astimezone(tz).date()
     if week:
         try:
             year, number = week.split("-W")
@@ -110,7 +112,7 @@ def overdue_report(scope, week: str | None) -> dict:
         monday = today - timedelta(days=today.weekday())
     start = datetime.combine(monday, datetime.min.time(), tz)
     end = start + timedelta(days=7)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     cutoff = min(end, now)
     items = []
     for record in db.session.execute(_scoped_tickets(scope)).scalars():
