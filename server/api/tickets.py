@@ -15,8 +15,8 @@ from server.api.context import current_device, current_scope, current_user
 from server.api.guard import auth_required
 from server.errors import ApiError
 from server.schemas.tickets import (
-    ACTIONS, DossierSchema, HistoryEntrySchema, OverdueQuerySchema, OverdueSchema, TicketActionSchema, TicketCreateSchema,
-    TicketPageSchema, TicketQuerySchema, TicketSchema,
+    ACTIONS, DossierSchema, HistoryEntrySchema, OverdueQuerySchema, OverdueSchema, TicketActionSchema,
+    TicketCreateSchema, TicketPageSchema, TicketQuerySchema, TicketSchema,
 )
 from server.services import ticket_queries
 from server.services.dossier import ticket_dossier
