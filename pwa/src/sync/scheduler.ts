@@ -12,6 +12,8 @@ import { ApiError, type ApiClient, type Session } from "./api";
 import { backoffDelay } from "./backoff";
 import { syncOnce, type SyncReport } from "./client";
 import { withSyncLock } from "./lock";
+import { refreshNotifications } from "./notifications";
+import { refreshPeople } from "./people";
 import { refreshCatalogue, refreshConflicts, refreshMe, refreshTeam } from "./reference";
 
 export const SYNC_INTERVAL_MS = 60_000;
@@ -85,6 +87,8 @@ export class SyncScheduler {
           refreshCatalogue(this.d, this.api),
           refreshConflicts(this.d, this.api),
           inGrid ? refreshTeam(this.d, this.api) : Promise.resolve(),
+          refreshPeople(this.d, this.api),
+          refreshNotifications(this.d, this.api),
         ]);
         return r;
       });
