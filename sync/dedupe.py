@@ -408,10 +408,11 @@ def group_reasons(reports: Sequence[ReportFeatures], *, now_ms: int | None = Non
 
     For a group someone already made (a ticket's reports, merged at the huddle):
     every pair is scored, whatever its distance or time apart, so the reasons
-    describe the group as it is. Empty for no reports.
+    describe the group as it is. Empty for fewer than two reports: one report
+    was merged with nothing.
     """
     items = [_prepare(r, now_ms) for r in sorted(reports, key=lambda r: r.id)]
-    if not items:
+    if len(items) < 2:
         return ()
     pairs = [
         _score(a, b, OTHER_REPORTER_WINDOW_H, SAME_REPORTER_WINDOW_H)

@@ -86,6 +86,8 @@ class HistoryEntrySchema(Schema):
     actor = fields.Str()
     action = fields.Str()
     data = fields.Dict()
+    # How the op was answered: "applied", or "conflict" when someone else acted first and it lost.
+    status = fields.Str(allow_none=True)
 
 
 class OverdueQuerySchema(Schema):

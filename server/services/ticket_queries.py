@@ -94,7 +94,8 @@ def ticket_history(scope, ticket_id: str) -> list[dict]:
     """The ordered trail of the ticket from the append-only audit log."""
     get_ticket(scope, ticket_id)
     rows = db.session.execute(history_query(ticket_id)).scalars()
-    return [{"at": e.at, "actor": e.actor, "action": e.action.split(".", 1)[-1], "data": e.data or {}}
+    return [{"at": e.at, "actor": e.actor, "action": e.action.split(".", 1)[-1], "data": e.data or {},
+             "status": e.status}
             for e in rows]
 
 

@@ -177,3 +177,33 @@ def test_an_admin_lists_one_users_devices_with_when_each_was_last_seen(client, a
     devices = client.get("/api/admin/devices", query_string={"user": uid}, headers=admin).get_json()
     assert sorted(d["id"] for d in devices) == ["g2-2-phone-aaaa", "g2-2-tablet-bb"]
     assert all(d["last_seen_at"] and d["revoked_at"] is None for d in devices)
+
+
+def test_a_resubmitted_tickets_notification_carries_no_reason_of_the_earlier_return(client, auth, desk):
+    ticket = desk.create()
+    desk.act(ticket["id"], "submit")
+    desk.act(ticket["id"], "return", reason="请补充照片")
+    desk.act(ticket["id"], "submit")
+    notes = client.get("/api/notifications", headers=auth.headers("street1")).get_json()["notifications"]
+    submitted = [n for n in notes if n["kind"] == "ticket_submitted"]
+    assert len(submitted) == 2 and all(n["data"]["reason"] is None for n in submitted)
+    [returned] = [n for n in client.get("/api/notifications", headers=auth.headers("g1-1")).get_json()[
+        "notifications"] if n["kind"] == "ticket_returned"]
+    assert returned["data"]["reason"] == "请补充照片"
+
+
+def test_the_trail_says_which_op_lost_to_someone_elses(client, auth, desk):
+    from tests.api.sync_helpers import SyncSession
+
+    ticket = desk.create()
+    desk.act(ticket["id"], "submit")
+    version = client.get(f"/api/tickets/{ticket['id']}", headers=auth.headers("street1")).get_json()["version"]
+    desk_pc, tablet = SyncSession(client, auth, "street1"), SyncSession(client, auth, "street1")
+    assert tablet.push_one(tablet.mutation("ticket", "approve", entity_id=ticket["id"], base_version=version))[
+        "status"] == "applied"
+    lost = desk_pc.push_one(desk_pc.mutation("ticket", "return", {"reason": "看不清"}, entity_id=ticket["id"],
+                                             base_version=version))
+    assert lost["status"] == "conflict"
+    trail = client.get(f"/api/tickets/{ticket['id']}/history", headers=auth.headers("street1")).get_json()
+    assert [(h["action"], h["status"]) for h in trail] == [
+        ("create", "applied"), ("submit", "applied"), ("approve", "applied"), ("return", "conflict")]

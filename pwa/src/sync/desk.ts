@@ -40,6 +40,8 @@ export interface HistoryEntry {
   actor: string;
   action: string;
   data: JsonObject;
+  /** "conflict" for an op that lost to someone else's (it changed nothing). */
+  status?: string | null;
 }
 
 export interface DossierReport {

@@ -58,7 +58,7 @@ export async function markRead(d: GridwalkDB, node: string, ids: readonly string
   const unread = new Set(items.filter((n) => !n.read).map((n) => n.id));
   let n = 0;
   for (const id of ids) {
-    if (!unread.has(id)) continue;
+    if (!unread.delete(id)) continue;
     await enqueue(d, node, { entity: "notification", entity_id: id, op: "read" });
     n++;
   }

@@ -127,6 +127,7 @@ function Sheet({ dossier, people, cats, depts, onPhoto }: { dossier: Dossier; pe
         {dossier.history.map((h, i) => (
           <li key={i}>
             {at(h.at)} {historyText(h, people, depts, ZH)}
+            {h.status === "conflict" ? ` ${z("h.lost")}` : ""}
           </li>
         ))}
       </ol>

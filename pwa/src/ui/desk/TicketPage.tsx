@@ -20,7 +20,7 @@ import { useDossier, useGrids, useNow, usePeople, useReference, useSessionUser }
 import { serverNow, ticketNumber, type Colour } from "./model";
 import { ColourChip, Photos, RefreshBar, StatusChip, TicketOutcomes, TimeLeft, Timeline, deptName, levelText, whenText } from "./parts";
 import { TicketMap } from "./TicketMap";
-import { dt } from "./words";
+import { dt, labelled } from "./words";
 import "./desk.css";
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
@@ -145,7 +145,8 @@ export function TicketPage({ id }: { id: string }) {
       <TicketOutcomes id={id} history={dossier?.history ?? []} people={people} depts={depts} />
       {reason ? (
         <p class="banner banner-warn" data-testid="ticket-reason">
-          {dt("f.reason")}：{reason}
+          {labelled("f.reason")}
+          {reason}
         </p>
       ) : null}
       <div class="dk-columns">

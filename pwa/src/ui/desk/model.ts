@@ -38,9 +38,11 @@ export function deskTickets(snapshot: TicketSnapshot | undefined, records: reado
   const out: DeskTicket[] = [];
   const seen = new Set<string>();
   for (const r of records) {
-    if (r.entity !== "ticket" || r.deleted) continue;
-    const item = served.get(r.entity_id);
+    if (r.entity !== "ticket") continue;
+    // A ticket deleted here stays gone even while an older list still has it.
     seen.add(r.entity_id);
+    if (r.deleted) continue;
+    const item = served.get(r.entity_id);
     out.push({
       id: r.entity_id,
       data: r.data,

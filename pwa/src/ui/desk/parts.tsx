@@ -177,8 +177,9 @@ export function Timeline({ history, people, depts }: { history: readonly History
   return (
     <ol class="dk-timeline" data-testid="ticket-timeline">
       {history.map((h, i) => (
-        <li key={i} data-testid="timeline-entry" data-action={h.action}>
+        <li key={i} data-testid="timeline-entry" data-action={h.action} data-status={h.status ?? ""}>
           <time dateTime={h.at}>{whenText(h.at)}</time> <span>{historyText(h, people, depts)}</span>
+          {h.status === "conflict" ? <span class="dk-lost"> {dt("h.lost")}</span> : null}
         </li>
       ))}
     </ol>
@@ -194,8 +195,8 @@ export function TicketOutcomes({ id, history, people, depts }: { id: string; his
   return (
     <div data-testid="ticket-outcomes">
       {outcomes.map((o) => {
-        // The state move that won: the last one in the trail by someone else before the answer.
-        const won = [...history].reverse().find((h) => h.action !== "update" && h.action !== "create" && h.at <= o.at);
+        // The state move that won: the last one in the trail that took effect.
+        const won = [...history].reverse().find((h) => h.status !== "conflict" && h.action !== "update" && h.action !== "create");
         const line = won ? `${whenText(won.at)} ${historyText(won, people, depts)}` : "";
         return (
           <p key={o.mutationId} class="banner banner-warn" role="alert" data-testid="ticket-conflict">

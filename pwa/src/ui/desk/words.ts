@@ -106,6 +106,7 @@ const zh = {
   "h.reopen": "重新打开：{reason}",
   "h.escalate": "上报升级",
   "h.someone": "有人",
+  "h.lost": "（未生效：有人先一步处理）",
   "out.conflict": "您的“{op}”没有生效，因为有人先一步处理了：{line}",
   "out.conflict_unknown": "您的“{op}”没有生效：有人先一步处理了这张交接单。",
   "out.rejected": "“{op}”没有被接受：{why}",
@@ -344,6 +345,7 @@ const en: Record<DeskKey, string> = {
   "h.reopen": "reopened it: {reason}",
   "h.escalate": "escalated it",
   "h.someone": "Someone",
+  "h.lost": "(no effect: someone acted first)",
   "out.conflict": "Your \"{op}\" did not take effect: someone acted first: {line}",
   "out.conflict_unknown": "Your \"{op}\" did not take effect: someone acted on this ticket first.",
   "out.rejected": "\"{op}\" was not accepted: {why}",
@@ -510,4 +512,9 @@ export function durationText(ms: number, loc: Locale = locale.value): string {
   if (h && parts.length < 2) parts.push(dt("dur.h", { n: h }, loc));
   if (!d && (m || parts.length === 0)) parts.push(dt("dur.m", { n: m }, loc));
   return parts.join(loc === "en" ? " " : "");
+}
+
+/** A label before its value: "上报人：", "Reported by: ". */
+export function labelled(key: DeskKey, loc: Locale = locale.value): string {
+  return dt(key, undefined, loc) + (loc === "en" ? ": " : "：");
 }

@@ -3,6 +3,7 @@
  * marks it read (a `notification.read` mutation) and opens the ticket.
  */
 
+import { locale } from "../../i18n";
 import { runtime } from "../../runtime";
 import { markRead, notificationView, refreshNotifications, type AppNotification } from "../../sync/notifications";
 import { navigate } from "../router";
@@ -51,7 +52,9 @@ export function Feed() {
             <button type="button" class={n.read ? "row dk-note-row" : "row dk-note-row dk-unread"} onClick={() => void open(n)} data-testid="notification" data-kind={n.kind} data-read={n.read ? "1" : "0"} data-ticket-id={n.data?.ticket_id ?? n.entity_id}>
               {!n.read ? <span class="dk-unread-dot" aria-label={dt("n.unread")} /> : null}
               <span class="grow">
-                <strong>{kindText(n.kind)}</strong>：{n.data?.title ?? ""}
+                <strong>{kindText(n.kind)}</strong>
+                {locale.value === "en" ? ": " : "："}
+                {n.data?.title ?? ""}
                 {n.data?.reason ? <span class="sub"> · {dt("n.reason", { reason: n.data.reason })}</span> : null}
                 {n.data?.status ? <span class="sub"> · {statusText(n.data.status)}</span> : null}
               </span>

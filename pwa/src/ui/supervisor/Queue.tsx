@@ -15,7 +15,7 @@ import { DepartmentSelect } from "../desk/Actions";
 import { useDeskTickets, useDossier, useGrids, useNow, usePeople, useReference, useSessionUser } from "../desk/hooks";
 import { QUEUE_STATES, queue, serverNow, suggestDepartment, ticketNumber, type DeskTicket } from "../desk/model";
 import { ColourChip, Photos, RefreshBar, StatusChip, TimeLeft, opText } from "../desk/parts";
-import { dt, durationText, type DeskKey } from "../desk/words";
+import { dt, durationText, labelled, type DeskKey } from "../desk/words";
 import { clusterReasons } from "../huddle/words";
 import { t } from "../../i18n";
 import "../desk/desk.css";
@@ -80,9 +80,11 @@ function QueueCard({ ticket, role, grid, cats, depts, selected, onSelect, depart
       {dossier ? (
         <>
           <p class="dk-reporters">
-            {dt("f.reporters")}：<span data-testid="queue-reporters">{reporters.join("、")}</span>
+            {labelled("f.reporters")}
+            <span data-testid="queue-reporters">{reporters.join("、")}</span>
           </p>
-          {dossier.reasons.length ? <p class="sub" data-testid="queue-reasons">{dt("f.reasons")}：{clusterReasons(dossier.reasons).join(" · ")}</p> : null}
+          {dossier.reasons.length ? <p class="sub" data-testid="queue-reasons">{labelled("f.reasons")}
+              {clusterReasons(dossier.reasons).join(" · ")}</p> : null}
           <ul class="dk-queue-reports">
             {dossier.reports.map((r) => (
               <li key={r.id} data-testid="queue-report">
