@@ -272,6 +272,10 @@ def test_the_whole_life_of_a_problem_across_four_browsers(browser, live_server, 
         "verify", "resolve", "verify", "close",
     ]
     assert ticket_titled(street, BINS[0])["status"] == "closed"
+    # The return notification the lead tapped is read on the server too (a notification.read mutation).
+    [returned] = [n for n in Api(live_server, "g3-1").get("/api/notifications").json()["notifications"]
+                  if n["kind"] == "ticket_returned" and n["entity_id"] == bins["id"]]
+    assert returned["read_at"] and returned["data"]["reason"] == RETURN_REASON
 
     # The whole trail on the supervisor's ticket page, in words, by name.
     sup.goto(f"/#/ticket/{bins['id']}")
