@@ -1,4 +1,5 @@
-"""The admin at a desktop: a new patroller, moved, a new password, deactivated; a lost phone locked out; all of it in the trail."""
+"""The admin at a desktop: a new patroller moved, given a new password and deactivated; a lost phone locked out;
+all of it in the trail."""
 
 from __future__ import annotations
 

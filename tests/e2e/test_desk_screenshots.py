@@ -66,8 +66,8 @@ def upload_photo(api: Api, path: Path) -> str:
     """Uploads a photo as a phone would (content-addressed); its SHA-256."""
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    requests.put(f"{api.base}/api/photos/{sha}", data=data, timeout=30, headers={
-        **api.headers, "Content-Type": "image/jpeg", "Upload-Offset": "0", "Upload-Length": str(len(data))}).raise_for_status()
+    headers = {**api.headers, "Content-Type": "image/jpeg", "Upload-Offset": "0", "Upload-Length": str(len(data))}
+    requests.put(f"{api.base}/api/photos/{sha}", data=data, timeout=30, headers=headers).raise_for_status()
     return sha
 
 
@@ -142,8 +142,8 @@ def test_screenshots_of_the_desk_screens(browser, live_server, phone_jpeg, super
     desk_log_in(sup, "street2")
     shot(sup, "desk-home", full=False)
     sup.get_by_test_id("tab-queue").click()
-    expect(sup.get_by_test_id("queue-ticket").filter(has_text=TEXT[lang]["bins"][0]).get_by_test_id("queue-reporters")) \
-        .to_be_visible(timeout=TIMEOUT)
+    bins = sup.get_by_test_id("queue-ticket").filter(has_text=TEXT[lang]["bins"][0])
+    expect(bins.get_by_test_id("queue-reporters")).to_be_visible(timeout=TIMEOUT)
     expect(sup.get_by_test_id("queue-photo").first.locator("img")).to_be_visible(timeout=TIMEOUT)
     shot(sup, "supervisor-queue")
     sup.get_by_test_id("tab-board").click()

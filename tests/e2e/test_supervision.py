@@ -51,7 +51,8 @@ def test_an_overdue_ticket_is_red_at_the_top_of_the_board_and_in_the_inbox(brows
     desk_log_in(sup, "street1")
     sup.get_by_test_id("tab-board").click()
     rows = sup.get_by_test_id("board-ticket")
-    refresh(sup, "board", lambda timeout: expect(rows.first).to_have_attribute("data-ticket-id", urgent, timeout=timeout))
+    refresh(sup, "board", lambda timeout: expect(rows.first).to_have_attribute("data-ticket-id", urgent,
+                                                                                timeout=timeout))
     expect(rows.first).to_have_attribute("data-colour", "red")
     expect(rows.first.get_by_test_id("time-left")).to_contain_text("超期 1小时")
     expect(rows.first.get_by_test_id("time-left")).to_have_attribute("data-overdue", "1")
@@ -86,9 +87,10 @@ def test_an_overdue_ticket_is_red_at_the_top_of_the_board_and_in_the_inbox(brows
 @pytest.mark.parametrize("username", ["street2", "dept2", "g5-2"])
 def test_nobody_opens_a_ticket_they_may_not_see(browser, live_server, username):
     tid = dispatched_ticket(live_server, 3, f"3幢楼道灯不亮（{username}）", "city_appearance", 1)
-    context = desk_context(browser, live_server) if not username.startswith("g") else phone_context(browser, live_server)
+    field = username.startswith("g")
+    context = phone_context(browser, live_server) if field else desk_context(browser, live_server)
     page = context.new_page()
-    desk_log_in(page, username) if not username.startswith("g") else log_in(page, username)
+    log_in(page, username) if field else desk_log_in(page, username)
     page.goto(f"/#/ticket/{tid}")
     expect(page.get_by_test_id("ticket-page")).to_have_attribute("data-found", "0", timeout=TIMEOUT)
     expect(page.get_by_test_id("ticket-page")).to_contain_text("没有这张交接单，或者您无权查看")

@@ -18,7 +18,15 @@ from playwright.sync_api import expect
 from server.seed import GRID_CENTRES
 from tests.e2e.conftest import Api, phone_context
 from tests.e2e.test_huddle_board import (
-    ZONE, Device, cluster_with, desk_log_in, open_board, pending_settles, push, refresh_until, report_mutation,
+    ZONE,
+    Device,
+    cluster_with,
+    desk_log_in,
+    open_board,
+    pending_settles,
+    push,
+    refresh_until,
+    report_mutation,
     tablet_context,
 )
 from tests.e2e.test_patrol_app import TIMEOUT, file_report, log_in, sync_now, sync_until
@@ -106,7 +114,8 @@ def test_the_whole_life_of_a_problem_across_four_browsers(browser, live_server, 
     open_board(lead)
     for text, place in ((BINS[0], "7幢门口"), (LANE_TEXT[0], "小区东侧消防通道")):
         cluster = cluster_with(lead, text)
-        refresh_until(lead, lambda timeout, c=cluster: expect(c.get_by_test_id("board-report")).to_have_count(2, timeout=timeout))
+        reports = cluster.get_by_test_id("board-report")
+        refresh_until(lead, lambda timeout, r=reports: expect(r).to_have_count(2, timeout=timeout))
         cluster.get_by_test_id("cluster-merge").click()
         form = cluster.get_by_test_id("ticket-form")
         form.get_by_test_id("ticket-place").fill(place)
@@ -124,7 +133,8 @@ def test_the_whole_life_of_a_problem_across_four_browsers(browser, live_server, 
     desk_log_in(sup, "street1")
     sup.get_by_test_id("tab-queue").click()
     card = sup.get_by_test_id("queue-ticket").filter(has_text=BINS[0])
-    refresh(sup, "queue", lambda timeout: expect(card.get_by_test_id("queue-reporters")).to_contain_text(names["g3-2"], timeout=timeout))
+    reporters = card.get_by_test_id("queue-reporters")
+    refresh(sup, "queue", lambda timeout: expect(reporters).to_contain_text(names["g3-2"], timeout=timeout))
     expect(card.get_by_test_id("queue-reporters")).to_contain_text(names["g3-3"])
     expect(card.get_by_test_id("queue-reasons")).to_contain_text("2 人上报")
     expect(card.get_by_test_id("queue-photo")).to_have_count(1)
@@ -212,7 +222,8 @@ def test_the_whole_life_of_a_problem_across_four_browsers(browser, live_server, 
     assert dept.get(f"/api/tickets/{lane['id']}").status_code == 404
     # Back with the supervisor, to dispatch again, with the department's reason.
     back = sup.get_by_test_id("queue-section-sent_back").get_by_test_id("queue-ticket").filter(has_text=LANE_TEXT[0])
-    refresh(sup, "queue", lambda timeout: expect(back.get_by_test_id("queue-reason")).to_contain_text(SEND_BACK_REASON, timeout=timeout))
+    why = back.get_by_test_id("queue-reason")
+    refresh(sup, "queue", lambda timeout: expect(why).to_contain_text(SEND_BACK_REASON, timeout=timeout))
 
     # --- On site, the patroller finds the bins still overflowing: not fixed (rework).
     def to_verify(timeout):
@@ -237,7 +248,8 @@ def test_the_whole_life_of_a_problem_across_four_browsers(browser, live_server, 
 
     # --- The department sees the rework in its inbox and resolves it again.
     bins_card = dep.get_by_test_id("inbox-ticket").filter(has_text=BINS[0])
-    refresh(dep, "inbox", lambda timeout: expect(bins_card).to_have_attribute("data-status", "reopened", timeout=timeout))
+    refresh(dep, "inbox", lambda timeout: expect(bins_card).to_have_attribute("data-status", "reopened",
+                                                                                timeout=timeout))
     bins_card.get_by_test_id("action-resolve").click()
     bins_card.get_by_test_id("resolve-note").fill("已安排每日两次清运")
     bins_card.get_by_test_id("confirm-resolve").click()
@@ -280,13 +292,14 @@ def test_the_whole_life_of_a_problem_across_four_browsers(browser, live_server, 
     # The whole trail on the supervisor's ticket page, in words, by name.
     sup.goto(f"/#/ticket/{bins['id']}")
     timeline = sup.get_by_test_id("ticket-timeline")
-    refresh(sup, "ticket", lambda timeout: expect(timeline.get_by_test_id("timeline-entry")).to_have_count(13, timeout=timeout))
+    entries = timeline.get_by_test_id("timeline-entry")
+    refresh(sup, "ticket", lambda timeout: expect(entries).to_have_count(13, timeout=timeout))
     text = timeline.inner_text()
     for username in ("g3-1", "g3-2", "street1", "dept1"):
         assert names[username] in text, username
     assert not USERNAME.search(text), text
-    expect(timeline.get_by_test_id("timeline-entry").nth(2)).to_contain_text(f"{names['street1']} 退回：{RETURN_REASON}")
-    expect(timeline.get_by_test_id("timeline-entry").nth(6)).to_contain_text("派发给区城管局")
-    expect(timeline.get_by_test_id("timeline-entry").nth(9)).to_contain_text("现场核查：未修好")
+    expect(entries.nth(2)).to_contain_text(f"{names['street1']} 退回：{RETURN_REASON}")
+    expect(entries.nth(6)).to_contain_text("派发给区城管局")
+    expect(entries.nth(9)).to_contain_text("现场核查：未修好")
     for context in (phone, tablet, office, desk):
         context.close()

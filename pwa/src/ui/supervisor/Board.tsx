@@ -35,7 +35,7 @@ export function Board() {
         <h1>{dt("b.title")}</h1>
         <ul class="dk-counts" aria-label={dt("f.color")}>
           {COLOURS.map((c) => (
-            <li key={c} class={`dk-count dk-colour-${c}`} data-testid={`count-${c}`} data-count={counts[c]}>
+            <li key={c} class={`dk-count dk-colour-${c}${counts[c] ? " dk-some" : ""}`} data-testid={`count-${c}`} data-count={counts[c]}>
               <button type="button" class="dk-count-btn" aria-pressed={filter.colour === c} onClick={() => set({ colour: filter.colour === c ? undefined : c })}>
                 <span class="dk-dot" aria-hidden="true" />
                 {c === "red" ? dt("b.red_count", { n: counts.red }) : `${dt(deskKey("color.", c)!)} ${counts[c]}`}
