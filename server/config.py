@@ -67,6 +67,9 @@ def load_config(instance_path: str) -> dict:
         secret = signing_key(env, _env("SECRET_KEY"), instance_path)
     except SecretKeyError as exc:
         raise ConfigError(str(exc)) from exc
+    test_clock = _env("TEST_CLOCK_FILE") or None
+    if env == "production" and test_clock:
+        raise ConfigError("GRIDWALK_TEST_CLOCK_FILE moves the supervision clock: tests only, never production")
     db_url = _env("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "gridwalk.db")
     redis_url = _env("REDIS_URL") or None
     return {
@@ -79,6 +82,8 @@ def load_config(instance_path: str) -> dict:
         "GRIDWALK_TIMEZONE": _env("TIMEZONE", "Asia/Shanghai"),
         # An optional raster base layer for the huddle map ({z}/{x}/{y} URL); points are WGS-84.
         "GRIDWALK_TILE_URL": _env("TILE_URL") or None,
+        # Tests only: a file holding seconds added to the supervision clock (server/clock.py).
+        "GRIDWALK_TEST_CLOCK_FILE": test_clock,
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(seconds=_int("ACCESS_TOKEN_SECONDS", 15 * 60)),
         "JWT_REFRESH_TOKEN_EXPIRES": timedelta(seconds=_int("REFRESH_TOKEN_SECONDS", 60 * 24 * 3600)),
         # Login limits: in Redis when configured, else in the app's database,

@@ -402,6 +402,26 @@ def _cluster_reasons(
     return tuple(reasons)
 
 
+def group_reasons(reports: Sequence[ReportFeatures], *, now_ms: int | None = None) -> tuple[str, ...]:
+    """Why these reports are one problem, in the codes a cluster gives (``reports=3``,
+    ``same_category``, ``max_distance_m=18``, ``text_similarity=0.62`` …).
+
+    For a group someone already made (a ticket's reports, merged at the huddle):
+    every pair is scored, whatever its distance or time apart, so the reasons
+    describe the group as it is. Empty for fewer than two reports: one report
+    was merged with nothing.
+    """
+    items = [_prepare(r, now_ms) for r in sorted(reports, key=lambda r: r.id)]
+    if len(items) < 2:
+        return ()
+    pairs = [
+        _score(a, b, OTHER_REPORTER_WINDOW_H, SAME_REPORTER_WINDOW_H)
+        for k, a in enumerate(items)
+        for b in items[k + 1 :]
+    ]
+    return _cluster_reasons(items, pairs, _kind([p.report for p in items]))
+
+
 def cluster_reports(
     reports: Iterable[ReportFeatures],
     *,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import validate
 
 from server.api.context import current_user
 from server.api.guard import auth_required
 from server.errors import DomainError
 from server.extensions import db
 from server.models import Beat, Community, Department, Device, Grid, Street, Team, User
-from server.schemas.bounds import INT32_MAX
+from server.schemas.bounds import INT32_MAX, Int32
 from server.schemas.common import PageQuerySchema
 from server.schemas.org import (
     AdminUserSchema, BeatSchema, CommunitySchema, DepartmentSchema, DeviceSchema, GridSchema,
@@ -80,13 +81,19 @@ _crud("beats", Beat, BeatSchema)
 _crud("departments", Department, DepartmentSchema)
 
 
+class DeviceQuerySchema(PageQuerySchema):
+    user = Int32(validate=validate.Range(1, 2**31 - 1))
+
+
 @blp.route("/devices")
 @auth_required("admin")
-@blp.arguments(PageQuerySchema, location="query")
+@blp.arguments(DeviceQuerySchema, location="query")
 @blp.response(200, DeviceSchema(many=True))
 def list_devices(page):
-    """Every registered device, newest first."""
+    """Every registered device (or one user's, `?user=<id>`), newest first, with when each was last seen."""
     query = db.select(Device).order_by(Device.created_at.desc()).limit(page["limit"]).offset(page["offset"])
+    if page.get("user") is not None:
+        query = query.where(Device.user_id == page["user"])
     return db.session.execute(query).scalars().all()
 
 

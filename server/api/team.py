@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from server.api.context import current_scope, current_user
 from server.api.guard import auth_required
+from server.schemas.bounds import Int32
 from server.services import huddle as huddle_service
 from server.services import team as team_service
 
@@ -14,7 +15,7 @@ blp = Blueprint("team", __name__, url_prefix="/api", description="A grid's team"
 
 
 class TeamQuerySchema(Schema):
-    grid = fields.Int(validate=validate.Range(1, 2**31 - 1))
+    grid = Int32(validate=validate.Range(1, 2**31 - 1))
 
 
 class TeamMemberSchema(Schema):

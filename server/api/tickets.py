@@ -6,17 +6,19 @@ Actions are mutations applied through the same write path as the phones' sync.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from flask_smorest import Blueprint
+
+from server import clock
 
 from server.api.context import current_device, current_scope, current_user
 from server.api.guard import auth_required
 from server.schemas.tickets import (
-    ACTIONS, HistoryEntrySchema, OverdueQuerySchema, OverdueSchema, TicketCreateSchema,
+    ACTIONS, DossierSchema, HistoryEntrySchema, OverdueQuerySchema, OverdueSchema, TicketCreateSchema,
     TicketPageSchema, TicketQuerySchema, TicketSchema,
 )
 from server.services import ticket_queries
+from server.services.dossier import ticket_dossier
 from server.services.actions import apply_action
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/tickets", description="Handoff tickets (问题交接单)")
@@ -24,7 +26,7 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/tickets", description="Han
 
 def _ticket(ticket_id: str) -> dict:
     record = ticket_queries.get_ticket(current_scope(), ticket_id)
-    return ticket_queries.serialise(record, datetime.now(timezone.utc))
+    return ticket_queries.serialise(record, clock.now())
 
 
 @blp.route("", methods=["GET"])
@@ -73,6 +75,14 @@ def get_ticket(ticket_id):
 def history(ticket_id):
     """The ticket's trail from the append-only audit log, oldest first."""
     return ticket_queries.ticket_history(current_scope(), str(ticket_id))
+
+
+@blp.route("/<uuid:ticket_id>/dossier", methods=["GET"])
+@auth_required()
+@blp.response(200, DossierSchema)
+def dossier(ticket_id):
+    """Everything the ticket's page and its printed handoff sheet show, with the names of everyone on it."""
+    return ticket_dossier(current_scope(), str(ticket_id))
 
 
 def _register_action(action: str, schema) -> None:

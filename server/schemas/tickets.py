@@ -7,6 +7,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from server.catalogue import CATEGORY_CODES
 from server.schemas.bounds import Int32, IsoWeek
 from server.schemas.common import PageQuerySchema
+from server.schemas.listing import RecordOutSchema
 from server.schemas.records import StrictBool
 
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -127,6 +128,8 @@ class TicketPageSchema(Schema):
     total = fields.Int()
     limit = fields.Int()
     offset = fields.Int()
+    # The supervision time the colours were taken at: screens count time left from it.
+    now = fields.DateTime()
 
 
 class HistoryEntrySchema(Schema):
@@ -134,6 +137,8 @@ class HistoryEntrySchema(Schema):
     actor = fields.Str()
     action = fields.Str()
     data = fields.Dict()
+    # How the op was answered: "applied", or "conflict" when someone else acted first and it lost.
+    status = fields.Str(allow_none=True)
 
 
 class OverdueQuerySchema(Schema):
@@ -154,3 +159,16 @@ class OverdueSchema(Schema):
     by_grid = fields.List(fields.Nested(CountSchema))
     by_department = fields.List(fields.Nested(CountSchema))
     tickets = fields.List(fields.Nested(TicketSchema))
+
+
+class DossierSchema(Schema):
+    """A ticket's page in one answer: the ticket, its reports, reasons, trail, grid, department and names."""
+
+    ticket = fields.Nested(TicketSchema)
+    now = fields.DateTime()
+    reports = fields.List(fields.Nested(RecordOutSchema))
+    reasons = fields.List(fields.Str())
+    history = fields.List(fields.Nested(HistoryEntrySchema))
+    people = fields.Dict(keys=fields.Str(), values=fields.Str())
+    grid = fields.Dict(allow_none=True)
+    department = fields.Dict(allow_none=True)

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import AuditEntry, SyncCounter
@@ -145,3 +145,17 @@ def verify_chain() -> list[AuditProblem]:
     if (head or GENESIS) != prev:
         problems.append(AuditProblem(last_seq, "newest entries deleted or log truncated"))
     return problems
+
+
+# What the district set-up writes to the trail (server.services.admin, device revocation).
+ADMIN_ENTITIES = ("streets", "communities", "grids", "teams", "users", "beats", "departments", "device")
+
+
+def admin_trail(*, entities: list[str] | None, actor: str | None, limit: int, offset: int) -> dict:
+    """The trail of set-up changes (users, teams, grids, departments, devices), newest first."""
+    query = select(AuditEntry).where(AuditEntry.entity.in_(entities or ADMIN_ENTITIES))
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
+    rows = db.session.execute(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)).scalars().all()
+    return {"items": rows, "total": total, "limit": limit, "offset": offset}

@@ -75,7 +75,7 @@ def _at_ms(record: Record) -> int:
 
 
 def features(records: list[Record], photo_hashes: dict[str, tuple[str, ...]]) -> list[ReportFeatures]:
-    """What duplicate scoring compares of each report; ``photo_hashes`` by report id (``_shown_phashes``)."""
+    """What duplicate scoring compares of each report; ``photo_hashes`` by report id (``photo_phashes``)."""
     return [
         ReportFeatures(
             id=r.entity_id, category=r.data.get("category") or "", lat=r.data.get("lat"), lon=r.data.get("lon"),
@@ -88,7 +88,7 @@ def features(records: list[Record], photo_hashes: dict[str, tuple[str, ...]]) ->
     ]
 
 
-def _shown_phashes(records: list[Record]) -> dict[str, tuple[str, ...]]:
+def photo_phashes(records: list[Record]) -> dict[str, tuple[str, ...]]:
     """Per report, the perceptual hashes of the photos its readers may see.
 
     A photo pending on a report (not uploaded, or listed by someone who does
@@ -230,7 +230,7 @@ def huddle(scope, user, grid_id: int | None, day: date | None) -> dict:
     day = day or _today(tz)
     window = _reports([grid.id], day - timedelta(days=LOOKBACK_DAYS), day)
     today = [r for r in window if r.day == day.isoformat()]
-    phashes = _shown_phashes(window)
+    phashes = photo_phashes(window)
     all_features = features(window, phashes)
     by_id = {f.id: f for f in all_features}
     today_ids = {r.entity_id for r in today}

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server import clock
 from server.extensions import db
 from server.models import Community, Grid, Notification, Record, User
 from server.services.batch import Batch, result
@@ -101,7 +102,7 @@ def write(rows: list[dict]) -> None:
 
 def sweep_due(scope, now: datetime | None = None) -> int:
     """Notify owners and supervisors of the caller's tickets that turned orange or red."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     tickets = db.session.execute(scope.filter_records(
         select(Record).where(Record.entity == "ticket", Record.deleted.is_(False),
                              Record.status.notin_(QUIET_STATES))

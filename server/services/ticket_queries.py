@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from server import clock
 from server.errors import DomainError
 from server.extensions import db
 from server.models import AuditEntry, Record
@@ -34,14 +35,15 @@ def list_tickets(scope, query: dict) -> dict:
         stmt = stmt.where(Record.grid_id == query["grid"])
     if query.get("department") is not None:
         stmt = stmt.where(Record.department_id == query["department"])
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     start, limit = query["offset"], query["limit"]
     stmt = stmt.order_by(Record.created_at.desc(), Record.entity_id)
     if not query.get("level") and not query.get("color"):
         # The usual list: the database counts and pages it.
         total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar()
         rows = db.session.execute(stmt.offset(start).limit(limit)).scalars().all()
-        return {"items": [serialise(r, now) for r in rows], "total": total, "limit": limit, "offset": start}
+        return {"items": [serialise(r, now) for r in rows], "total": total, "limit": limit, "offset": start,
+                "now": now}
     # Level lives in the ticket's data and colour depends on the time now:
     # both are decided here, over the tickets the other filters left.
     items = [serialise(r, now) for r in db.session.execute(stmt).scalars()]
@@ -49,7 +51,7 @@ def list_tickets(scope, query: dict) -> dict:
         items = [t for t in items if t.get("level") == query["level"]]
     if query.get("color"):
         items = [t for t in items if t["color"] == query["color"]]
-    return {"items": items[start:start + limit], "total": len(items), "limit": limit, "offset": start}
+    return {"items": items[start:start + limit], "total": len(items), "limit": limit, "offset": start, "now": now}
 
 
 def find_ticket(scope, ticket_id: str) -> Record | None:
@@ -74,7 +76,7 @@ def ticket_after_action(scope, ticket_id: str, version: int | None) -> dict:
     """
     record = find_ticket(scope, ticket_id)
     if record is not None:
-        return serialise(record, datetime.now(timezone.utc))
+        return serialise(record, clock.now())
     record = db.session.get(Record, ("ticket", ticket_id))
     return {"id": ticket_id, "status": record.status if record else None, "version": version}
 
@@ -92,7 +94,8 @@ def ticket_history(scope, ticket_id: str) -> list[dict]:
     """The ordered trail of the ticket from the append-only audit log."""
     get_ticket(scope, ticket_id)
     rows = db.session.execute(history_query(ticket_id)).scalars()
-    return [{"at": e.at, "actor": e.actor, "action": e.action.split(".", 1)[-1], "data": e.data or {}}
+    return [{"at": e.at, "actor": e.actor, "action": e.action.split(".", 1)[-1], "data": e.data or {},
+             "status": e.status}
             for e in rows]
 
 
@@ -114,11 +117,11 @@ def overdue_report(scope, monday: date | None) -> dict:
     """Tickets past due during the ISO week starting ``monday`` (default: this week), by grid and department."""
     tz = ZoneInfo(current_app.config["GRIDWALK_TIMEZONE"])
     if monday is None:
-        today = datetime.now(tz).date()
+        today = clock.now().astimezone(tz).date()
         monday = today - timedelta(days=today.weekday())
     start = _week_bound(monday, tz)
     end = _week_bound(monday + timedelta(days=7), tz)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     cutoff = min(end, now)
     items = []
     for record in db.session.execute(_scoped_tickets(scope)).scalars():

@@ -44,14 +44,33 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def clock_file(tmp_path_factory) -> Path:
+    """The live server's supervision clock (server/clock.py): seconds written here move it forward."""
+    path = tmp_path_factory.mktemp("clock") / "offset"
+    path.write_text("0")
+    return path
+
+
+@pytest.fixture
+def supervision_clock(clock_file):
+    """Moves the live server's supervision time by some seconds (instead of sleeping); reset after the test."""
+    def move(seconds: float) -> None:
+        clock_file.write_text(str(seconds))
+
+    yield move
+    clock_file.write_text("0")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, clock_file):
     """`flask db upgrade`, `seed-demo`, then gunicorn; yields the base URL."""
     if not (ROOT / "pwa" / "dist" / "index.html").exists():
         pytest.fail("pwa/dist is not built: run `make pwa` (make test builds it first)")
     tmp = tmp_path_factory.mktemp("e2e")
     env = server_env(f"sqlite:///{tmp / 'e2e.db'}", tmp / "media",
                      GRIDWALK_LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
-                     GRIDWALK_LOGIN_LIMIT_PER_USER="1000 per minute")
+                     GRIDWALK_LOGIN_LIMIT_PER_USER="1000 per minute",
+                     GRIDWALK_TEST_CLOCK_FILE=str(clock_file))
     prepare_database(env)
     server = LiveServer(env, tmp / "server.log", workers=2)
     server.start()

@@ -14,6 +14,7 @@ from sync.dedupe import (
     PairScore,
     ReportFeatures,
     cluster_reports,
+    group_reasons,
     score_pair,
 )
 
@@ -421,3 +422,37 @@ def test_different_categories_within_the_cross_category_radius_may_cluster_on_a_
     other = report("r2", reporter="g1-2", category="sanitation", at_ms=T0 + HOUR,
                    photo_hashes=(MANHOLE_PHOTO,), **_at(dedupe.CROSS_CATEGORY_RADIUS_M - 20))
     assert [c.report_ids for c in cluster_reports([first, other])] == [("r1", "r2")]
+
+
+# --- reasons of a group someone made (a ticket's reports) ---------------------
+
+
+def test_a_tickets_reports_give_the_reasons_their_cluster_gave():
+    reports = [
+        report("a", reporter="g1-2", photo_hashes=(MANHOLE_PHOTO,)),
+        report("b", reporter="g1-3", at_ms=T0 + 2 * HOUR, photo_hashes=(MANHOLE_PHOTO,), **_at(north_m=12)),
+        report("c", reporter="g1-4", at_ms=T0 + 3 * HOUR, description="3幢楼下井盖坏了", **_at(east_m=8)),
+    ]
+    [cluster] = cluster_reports(reports)
+    assert group_reasons(reports) == cluster.reasons
+    assert group_reasons(list(reversed(reports))) == cluster.reasons
+
+
+def test_a_group_far_apart_in_time_still_says_why_it_was_made():
+    # Merged by hand though days apart: the reasons describe the group, however weak.
+    reasons = group_reasons([report("a"), report("b", at_ms=T0 + 5 * DAY, reporter="g1-5")])
+    assert reasons[:3] == ("reports=2", "reporters=2", "same_category")
+    assert "hours_apart=120" in reasons
+
+
+def test_one_report_or_none_was_merged_with_nothing_and_has_no_reasons():
+    assert group_reasons([report("a", reporter="g1-2")]) == ()
+    assert group_reasons([]) == ()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(4)), st.integers(min_value=0, max_value=3))
+def test_group_reasons_do_not_depend_on_order(order, same_reporter):
+    reports = [report(str(i), reporter=f"g1-{min(i, same_reporter) + 2}", at_ms=T0 + i * HOUR, **_at(north_m=5 * i))
+               for i in range(4)]
+    assert group_reasons([reports[i] for i in order]) == group_reasons(reports)

@@ -14,10 +14,17 @@ export const META = {
   locale: "locale",
   syncLease: "sync_lease",
   team: "team",
+  people: "people",
+  notifications: "notifications",
+  departments: "departments",
+  outcomes: "outcomes",
 } as const;
 
 /** Keys of the huddle snapshots kept for offline use start with this (sync/huddle.ts). */
 export const HUDDLE_PREFIX = "huddle:";
+
+/** Keys of the desk screens' snapshots (ticket lists, dossiers, grids) start with this (sync/desk.ts). */
+export const DESK_PREFIX = "desk:";
 
 export async function getMeta<T>(d: GridwalkDB, key: string): Promise<T | undefined> {
   const row = await d.meta.get(key);

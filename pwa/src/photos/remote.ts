@@ -27,3 +27,17 @@ export function loadRemoteThumb(d: GridwalkDB, api: ApiClient, sha: string): Pro
   }
   return p;
 }
+
+/**
+ * An object URL for a photo at display size (≈1600 px): this device's own
+ * bytes when it still holds them, else the server's display rendition. Not
+ * kept: full-size photos are looked at, not carried offline. The caller
+ * revokes the URL.
+ */
+export async function displayPhotoUrl(d: GridwalkDB, api: ApiClient, sha: string): Promise<string | null> {
+  const row = await d.photos.get(sha);
+  if (row?.blob) return URL.createObjectURL(row.blob);
+  const res = await api.request(`/photos/${sha}?size=display`);
+  if (!res.ok) return null;
+  return URL.createObjectURL(await res.blob());
+}

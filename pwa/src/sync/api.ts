@@ -16,6 +16,9 @@ export interface SessionUser {
   display_name?: string;
   role?: string;
   team_role?: string;
+  grid_id?: number | null;
+  street_id?: number | null;
+  department_id?: number | null;
 }
 
 export interface Session {

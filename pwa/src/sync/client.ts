@@ -14,6 +14,7 @@ import { ApiError, type ApiClient } from "./api";
 import { observeServer } from "./clock";
 import type { PullResponse, PushResponse } from "./mutation";
 import { applyPulled, markAttempt, markFailure, nextBatch, settle, type SettleSummary } from "./outbox";
+import { noteOutcomes } from "./outcomes";
 
 export const PUSH_BATCH = 50;
 export const PULL_LIMIT = 200;
@@ -68,6 +69,8 @@ export async function pushOutbox(
     // Just-answered mutations are not pulled yet: no rebase here (sync/client.py does the same).
     await observeServer(d, deviceId, response.hlc, false);
     const summary = await settle(d, batch, response.results ?? []);
+    // A conflict leaves the outbox: keep the answer so the screen can say who acted first.
+    if (summary.conflict) await noteOutcomes(d, batch, response.results ?? []);
     for (const k of Object.keys(total) as (keyof SettleSummary)[]) total[k] += summary[k];
     // A server that answers for none of the batch would make us loop forever.
     if (summary.unanswered === batch.length) break;

@@ -69,9 +69,24 @@ export async function refreshMe(d: GridwalkDB, api: ApiClient): Promise<Me> {
 }
 
 export async function refreshCatalogue(d: GridwalkDB, api: ApiClient): Promise<Category[]> {
-  const body = await api.json<{ categories: Category[] }>("/catalogue");
+  const body = await api.json<{ categories: Category[]; departments?: Department[] }>("/catalogue");
   if (Array.isArray(body.categories) && body.categories.length) await keep(d, META.catalogue, body.categories);
+  if (Array.isArray(body.departments)) await keep(d, META.departments, body.departments);
   return body.categories;
+}
+
+/** A department tickets are dispatched to, with the categories it handles. */
+export interface Department {
+  id: number;
+  code: string;
+  name: string;
+  name_en: string;
+  categories: string[];
+}
+
+/** The district's departments as last fetched (none before the first sync). */
+export async function departments(d: GridwalkDB): Promise<Department[]> {
+  return (await getMeta<Department[]>(d, META.departments)) ?? [];
 }
 
 export async function refreshConflicts(d: GridwalkDB, api: ApiClient): Promise<number> {

@@ -13,6 +13,8 @@ import { whenIdle } from "../idle";
 import { backoffDelay } from "./backoff";
 import { syncOnce, type SyncReport } from "./client";
 import { withSyncLock } from "./lock";
+import { refreshNotifications } from "./notifications";
+import { refreshPeople } from "./people";
 import { refreshCatalogue, refreshConflicts, refreshMe, refreshTeam } from "./reference";
 
 export const SYNC_INTERVAL_MS = 60_000;
@@ -92,6 +94,8 @@ export class SyncScheduler {
           refreshCatalogue(this.d, this.api),
           refreshConflicts(this.d, this.api),
           inGrid ? refreshTeam(this.d, this.api) : Promise.resolve(),
+          refreshPeople(this.d, this.api),
+          refreshNotifications(this.d, this.api),
         ]);
         return r;
       });

@@ -11,7 +11,7 @@
  */
 
 import { replaceDeviceId } from "../db/device";
-import { HUDDLE_PREFIX, META, deleteMeta, getMeta, setMeta } from "../db/meta";
+import { DESK_PREFIX, HUDDLE_PREFIX, META, deleteMeta, getMeta, setMeta } from "../db/meta";
 import type { GridwalkDB } from "../db/schema";
 import { ApiError, type ApiClient, type Session, type SessionUser } from "./api";
 
@@ -28,7 +28,9 @@ export async function wipeUserData(d: GridwalkDB): Promise<void> {
   await d.transaction("rw", [d.records, d.outbox, d.photos, d.conflicts, d.meta], async () => {
     await Promise.all([d.records.clear(), d.outbox.clear(), d.photos.clear(), d.conflicts.clear()]);
     for (const key of [META.cursor, META.me, META.lastSync, META.lastSyncError, META.team, LAST_USER]) await deleteMeta(d, key);
+    for (const key of [META.people, META.notifications, META.outcomes]) await deleteMeta(d, key);
     await d.meta.where("key").startsWith(HUDDLE_PREFIX).delete();
+    await d.meta.where("key").startsWith(DESK_PREFIX).delete();
     await d.meta.where("key").startsWith("huddle-draft:").delete();
   });
 }

@@ -4,6 +4,7 @@ import { locale, t } from "../i18n";
 import { runtime } from "../runtime";
 import type { Session } from "../sync/api";
 import { Banner } from "./components/Banner";
+import { Bell } from "./components/Bell";
 import { TabBar } from "./components/TabBar";
 import { useLiveQuery, useMeta, useOnline } from "./hooks";
 import { route, navigate } from "./router";
@@ -24,6 +25,16 @@ import { RoleHome } from "./screens/RoleHome";
 // The lead's screens are chunks of their own, fetched on first use.
 const Huddle = lazyScreen(() => import("./huddle/Board").then((m) => m.Board));
 const TeamRecords = lazyScreen(() => import("./huddle/TeamRecords").then((m) => m.TeamRecords));
+// So are each desk role's screens, the ticket page, the handoff sheet and the notification feed.
+const Queue = lazyScreen(() => import("./supervisor").then((m) => m.Queue));
+const SupervisionBoard = lazyScreen(() => import("./supervisor").then((m) => m.Board));
+const Inbox = lazyScreen(() => import("./department").then((m) => m.Inbox));
+const Admin = lazyScreen(() => import("./admin").then((m) => m.Admin));
+const TicketPage = lazyScreen(() => import("./desk/TicketPage").then((m) => m.TicketPage));
+const Print = lazyScreen(() => import("./desk/Print").then((m) => m.Print));
+const Feed = lazyScreen(() => import("./notifications/Feed").then((m) => m.Feed));
+/** Routes laid out for a desktop or a tablet in landscape, as wide as the screen allows. */
+const WIDE = new Set(["huddle", "queue", "board", "inbox", "admin", "ticket", "print", "notifications"]);
 // Opened straight on the board (the tablet at the huddle): fetch its chunk while the database opens.
 if (route.peek().name === "huddle") Huddle.preload();
 
@@ -54,6 +65,20 @@ function Screen({ caps }: { caps: Capabilities }) {
       return <Huddle date={r.params.date} />;
     case "team":
       return <TeamRecords />;
+    case "queue":
+      return <Queue />;
+    case "board":
+      return <SupervisionBoard />;
+    case "inbox":
+      return <Inbox />;
+    case "admin":
+      return <Admin section={r.params.section} />;
+    case "ticket":
+      return <TicketPage id={r.params.id} />;
+    case "print":
+      return <Print ids={r.params.ids} />;
+    case "notifications":
+      return <Feed />;
     case "home":
       return <RoleHome />;
     default:
@@ -86,7 +111,7 @@ export function App() {
     return <Login />;
   }
   return (
-    <div class={caps.huddle && route.value.name === "huddle" ? "app app-wide" : "app"}>
+    <div class={WIDE.has(route.value.name) && routeAllowed(route.value.name, caps) ? "app app-wide" : "app"}>
       <header class="topbar">
         <a href={`#/${homeRoute(caps)}`} class="brand">
           {t("app.name")}
@@ -94,6 +119,7 @@ export function App() {
         <span class={online ? "net net-on" : "net net-off"} data-testid="net-status" role="status">
           {online ? t("app.online") : t("app.offline")}
         </span>
+        <Bell />
         <a href="#/settings" class="icon-btn" aria-label={t("nav.settings")} data-testid="top-settings">
           ⚙️
         </a>

@@ -14,18 +14,25 @@ export interface Capabilities {
   huddle: boolean;
   /** The whole team's records (团队记录). */
   team: boolean;
+  /** The approval queue and the supervision board (审批, 三色督办). */
+  supervise: boolean;
+  /** A department's inbox (部门报到). */
+  inbox: boolean;
+  /** Users, devices, grids, departments and the set-up trail. */
+  admin: boolean;
 }
 
-const FIELD: Capabilities = { capture: true, huddle: false, team: false };
-const LEAD: Capabilities = { capture: true, huddle: true, team: true };
-const DESK: Capabilities = { capture: false, huddle: false, team: false };
+const NONE = { supervise: false, inbox: false, admin: false };
+const FIELD: Capabilities = { capture: true, huddle: false, team: false, ...NONE };
+const LEAD: Capabilities = { capture: true, huddle: true, team: true, ...NONE };
+const DESK: Capabilities = { capture: false, huddle: false, team: false, ...NONE };
 
 const BY_ROLE: Record<Role, Capabilities> = {
   patroller: FIELD,
   lead: LEAD,
-  supervisor: DESK,
-  department: DESK,
-  admin: DESK,
+  supervisor: { ...DESK, supervise: true },
+  department: { ...DESK, inbox: true },
+  admin: { ...DESK, admin: true },
 };
 
 /** The capabilities of a role; an unknown or missing role gets the patrol tabs, as before roles were read. */
@@ -36,10 +43,14 @@ export function capabilities(role: string | undefined): Capabilities {
 /** Routes that write field records: only roles that may capture reach them. */
 export const CAPTURE_ROUTES = new Set(["today", "checkin", "report-new", "report-edit", "visit-new", "history"]);
 
+/** The desk routes and the capability each needs. */
+const DESK_ROUTES: Record<string, keyof Capabilities> = { queue: "supervise", board: "supervise", inbox: "inbox", admin: "admin" };
+
 /** Whether a route is open to a role; closed routes show the role's landing page instead. */
 export function routeAllowed(route: string, caps: Capabilities): boolean {
   if (route === "huddle") return caps.huddle;
   if (route === "team") return caps.team;
+  if (route in DESK_ROUTES) return caps[DESK_ROUTES[route]];
   if (CAPTURE_ROUTES.has(route)) return caps.capture;
   return true;
 }

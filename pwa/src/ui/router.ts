@@ -22,6 +22,13 @@ const PATTERNS: [string, RegExp][] = [
   ["huddle", /^\/huddle(?:\/(?<date>\d{4}-\d{2}-\d{2}))?$/],
   ["team", /^\/team$/],
   ["home", /^\/home$/],
+  ["queue", /^\/queue$/],
+  ["board", /^\/board$/],
+  ["inbox", /^\/inbox$/],
+  ["ticket", /^\/ticket\/(?<id>[^/]+)$/],
+  ["print", /^\/print\/(?<ids>[^/]+)$/],
+  ["notifications", /^\/notifications$/],
+  ["admin", /^\/admin(?:\/(?<section>[a-z]+))?$/],
 ];
 
 /** The route a hash names; unknown hashes go to Today. */

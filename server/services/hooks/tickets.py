@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from server.clock import now as supervision_now
 from server.extensions import db
 from server.models import Department
 from server.services import notifications
@@ -29,7 +30,7 @@ OPEN_REPORT_STATES = REPORT_STATUS.transition("link_ticket").sources
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return supervision_now()
 
 
 def _iso(value: datetime) -> str:

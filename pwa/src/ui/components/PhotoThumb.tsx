@@ -5,7 +5,8 @@ import { useLiveQuery, useObjectUrl } from "../hooks";
 
 /** A photo preview from IndexedDB; photos from other phones are fetched once and kept. */
 export function PhotoThumb({ sha, alt, onRemove, removeLabel }: { sha: string; alt: string; onRemove?: () => void; removeLabel?: string }) {
-  const row = useLiveQuery(() => runtime().db.photos.get(sha), [sha]);
+  // null once known to be missing (undefined is "not read yet"): a photo from another phone is then fetched.
+  const row = useLiveQuery(async () => (await runtime().db.photos.get(sha)) ?? null, [sha]);
   const url = useObjectUrl(row?.thumb ?? row?.blob);
   useEffect(() => {
     if (row === undefined) return;

@@ -20,14 +20,23 @@ const LEAD: Tab[] = [
   { id: "huddle", path: "/huddle", label: "tab.huddle", icon: "🗂️", routes: ["huddle"] },
   { id: "team", path: "/team", label: "tab.team", icon: "👥", routes: ["team"] },
 ];
-const HOME: Tab = { id: "home", path: "/home", label: "tab.home", icon: "🏠", routes: ["home", "report"] };
+const HOME: Tab = { id: "home", path: "/home", label: "tab.home", icon: "🏠", routes: ["home", "report", "notifications"] };
+const SUPERVISE: Tab[] = [
+  { id: "queue", path: "/queue", label: "tab.queue", icon: "📥", routes: ["queue"] },
+  { id: "board", path: "/board", label: "tab.board", icon: "🚦", routes: ["board", "ticket", "print"] },
+];
+const INBOX: Tab = { id: "inbox", path: "/inbox", label: "tab.inbox", icon: "📥", routes: ["inbox", "ticket", "print"] };
+const ADMIN: Tab = { id: "admin", path: "/admin", label: "tab.admin", icon: "🛠️", routes: ["admin"] };
 const SYNC: Tab = { id: "sync", path: "/sync", label: "tab.sync", icon: "🔄", routes: ["sync", "settings"] };
 
-/** The tabs a role is offered: the patrol tabs for field roles, the huddle and team for the lead. */
+/** The tabs a role is offered: the patrol tabs for field roles, the huddle and team for the lead, each desk its screens. */
 export function tabsFor(caps: Capabilities): Tab[] {
   const tabs = caps.capture ? [...PATROL] : [HOME];
   if (caps.huddle) tabs.push(LEAD[0]);
   if (caps.team) tabs.push(LEAD[1]);
+  if (caps.supervise) tabs.push(...SUPERVISE);
+  if (caps.inbox) tabs.push(INBOX);
+  if (caps.admin) tabs.push(ADMIN);
   return [...tabs, SYNC];
 }
 

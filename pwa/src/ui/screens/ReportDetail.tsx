@@ -3,7 +3,8 @@ import { formatDateTime, formatNumber, localName, t, type MessageKey } from "../
 import { runtime } from "../../runtime";
 import { deleteRecord, transitionReport } from "../../sync/commands";
 import { REPORT_STATUS } from "../../sync/entities";
-import { categories, displayName, teamMembers } from "../../sync/reference";
+import { categories, displayName } from "../../sync/reference";
+import { knownPeople } from "../../sync/people";
 import { PhotoPicker } from "../components/PhotoPicker";
 import { PhotoThumb } from "../components/PhotoThumb";
 import { StatusText, SyncBadge } from "../components/StatusBadge";
@@ -17,7 +18,7 @@ export function ReportDetail({ id }: { id: string }) {
   const { db, deviceId, scheduler } = runtime();
   const rec = useLiveQuery(() => db.records.get(["report", id]), [id]);
   const cats = useLiveQuery(() => categories(db), []) ?? [];
-  const members = useLiveQuery(() => teamMembers(db), []) ?? [];
+  const members = useLiveQuery(() => knownPeople(db), []) ?? [];
   const [solving, setSolving] = useState(false);
   const [after, setAfter] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);

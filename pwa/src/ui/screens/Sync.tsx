@@ -4,7 +4,8 @@ import { zhCN } from "../../i18n/zh-CN";
 import { runtime } from "../../runtime";
 import { discardRejected, retryRejected } from "../../sync/outbox";
 import { describeConflict, valueText, type ConflictSide } from "../../sync/conflicts";
-import { displayName, teamMembers } from "../../sync/reference";
+import { displayName } from "../../sync/reference";
+import { knownPeople } from "../../sync/people";
 import type { Session } from "../../sync/api";
 import { useLiveQuery, useMeta, useOnline } from "../hooks";
 import { capabilities } from "../roles";
@@ -30,7 +31,7 @@ function summary(item: OutboxItem): string {
 }
 
 function Side({ label, side }: { label: string; side: ConflictSide }) {
-  const members = useLiveQuery(() => teamMembers(runtime().db), []) ?? [];
+  const members = useLiveQuery(() => knownPeople(runtime().db), []) ?? [];
   return (
     <div>
       {label}: <code>{valueText(side.value)}</code>

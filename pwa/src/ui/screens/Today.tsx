@@ -5,6 +5,7 @@ import type { Session } from "../../sync/api";
 import type { Category, Me } from "../../sync/reference";
 import { categories } from "../../sync/reference";
 import { SyncBadge, StatusText } from "../components/StatusBadge";
+import { TicketTasks } from "../components/TicketTasks";
 import { useLiveQuery, useMeta } from "../hooks";
 
 /** Today: my beat and checkpoints, today's check-ins, reports and visits, and what waits to sync. */
@@ -46,6 +47,8 @@ export function Today() {
         <span>{t("today.pending")}</span>
         <strong data-testid="outbox-count">{pending}</strong>
       </a>
+
+      <TicketTasks role={user?.role ?? "patroller"} />
 
       {notices.length ? (
         <section class="card notice-card" aria-labelledby="notice-h">

@@ -1,0 +1,2 @@
+/** The admin's screens, one lazy chunk. */
+export { Admin } from "./Admin";
