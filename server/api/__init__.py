@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def register_blueprints(app, api) -> None:
     from server.api import (
-        admin, auth, catalogue, conflicts, health, huddle, me, notifications, photos, pwa, records, sync,
+        admin, auth, catalogue, conflicts, health, huddle, me, notifications, photos, pwa, records, stats, sync,
         team, tickets,
     )
 
@@ -13,6 +13,6 @@ def register_blueprints(app, api) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     for module in (health, auth, me, catalogue, admin, sync, conflicts, photos, records, huddle, tickets,
-                   notifications, team):
+                   notifications, team, stats):
         api.register_blueprint(module.blp)
     app.register_blueprint(pwa.bp)
