@@ -37,13 +37,17 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
+from sqlalchemy import func, select
 
-from server.extensions import db
+from server import create_app
+from server.extensions import db, limiter
 from server.models import Record, User
 from server.services.scope import scope_for
 from server.services.sync import apply_mutations
 from sync.hlc import format_hlc
+from tests.conftest import PASSWORD, TEST_CONFIG, _wipe
 
 TZ = ZoneInfo("Asia/Shanghai")
 # When the figures are read: the month is over, ticket E is green, C is red.
@@ -201,3 +205,62 @@ def build(app) -> Scenario:
                              (local(11, 3, 8), "g2-1", (30.3012, 120.1531))):
         s.apply(when, who, "checkin", "create", {"at": when.isoformat(), "lat": where[0], "lon": where[1]})
     return s
+
+
+class Month:
+    """The built month on one database, and a way to read the API as a demo user at READ_AT."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        self.ids: dict[str, str] = {}
+        self.tokens: dict[str, str] = {}
+
+    def ensure(self) -> None:
+        """Build the month unless it is still there (another module's test may have wiped the database)."""
+        with self.app.app_context():
+            a = self.ids.get("A")
+            intact = a and db.session.get(Record, ("ticket", a)) is not None and db.session.execute(
+                select(func.count()).select_from(Record).where(Record.entity == "ticket")).scalar() == 6
+            db.session.remove()
+        if intact:
+            return
+        with self.app.app_context():
+            _wipe(self.app)
+            from server.seed import seed_demo
+
+            seed_demo(password=PASSWORD)
+            limiter.reset()
+            db.session.remove()
+        self.tokens.clear()
+        self.ids = build(self.app).ids
+
+    def get(self, path: str, user: str, *, buffered: bool = True, headers: dict | None = None, **params):
+        with time_machine.travel(READ_AT, tick=False):
+            if user not in self.tokens:
+                body = self.client.post("/api/auth/login", json={
+                    "username": user, "password": PASSWORD, "device_id": f"stats-{user}"}).get_json()
+                self.tokens[user] = body["access_token"]
+            return self.client.get(path, query_string=params, buffered=buffered,
+                                   headers={"Authorization": f"Bearer {self.tokens[user]}", **(headers or {})})
+
+    def ok(self, path: str, user: str, **params) -> dict:
+        response = self.get(path, user, **params)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture(scope="module")
+def built(database_url, tmp_path_factory):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "GRIDWALK_MEDIA_URL": "file://" + str(tmp_path_factory.mktemp("media"))})
+    yield Month(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def month(built) -> Month:
+    built.ensure()
+    return built

@@ -12,77 +12,19 @@ import pytest
 import time_machine
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, literal, select
+from sqlalchemy import literal, select
 
 from server import create_app
-from server.extensions import db, limiter
+from server.extensions import db
 from server.models import Record
 from server.models.types import UTCDateTime
 from tests.api import stats_scenario as scenario
+from tests.api.stats_scenario import built, month  # noqa: F401 - fixtures
 from tests.api.test_seed_and_schema import scratch_database  # noqa: F401 - a fixture
-from tests.conftest import PASSWORD, TEST_CONFIG, _wipe
+from tests.conftest import TEST_CONFIG
 
 MONTH = {"period": "month", "date": "2026-11-15"}
 RATES = ("closing_rate", "on_time_rate", "rework_rate", "first_time_rate", "grid_solved_rate", "checkin_compliance")
-
-
-class Month:
-    """The built month on one database, and a way to read the API as a demo user at READ_AT."""
-
-    def __init__(self, app):
-        self.app = app
-        self.client = app.test_client()
-        self.ids: dict[str, str] = {}
-        self.tokens: dict[str, str] = {}
-
-    def ensure(self) -> None:
-        """Build the month unless it is still there (another module's test may have wiped the database)."""
-        with self.app.app_context():
-            a = self.ids.get("A")
-            intact = a and db.session.get(Record, ("ticket", a)) is not None and db.session.execute(
-                select(func.count()).select_from(Record).where(Record.entity == "ticket")).scalar() == 6
-            db.session.remove()
-        if intact:
-            return
-        with self.app.app_context():
-            _wipe(self.app)
-            from server.seed import seed_demo
-
-            seed_demo(password=PASSWORD)
-            limiter.reset()
-            db.session.remove()
-        self.tokens.clear()
-        self.ids = scenario.build(self.app).ids
-
-    def get(self, path: str, user: str, **params):
-        with time_machine.travel(scenario.READ_AT, tick=False):
-            if user not in self.tokens:
-                body = self.client.post("/api/auth/login", json={
-                    "username": user, "password": PASSWORD, "device_id": f"stats-{user}"}).get_json()
-                self.tokens[user] = body["access_token"]
-            return self.client.get(path, query_string=params,
-                                   headers={"Authorization": f"Bearer {self.tokens[user]}"})
-
-    def ok(self, path: str, user: str, **params) -> dict:
-        response = self.get(path, user, **params)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()
-
-
-@pytest.fixture(scope="module")
-def built(database_url, tmp_path_factory):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "GRIDWALK_MEDIA_URL": "file://" + str(tmp_path_factory.mktemp("media"))})
-    yield Month(app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def month(built) -> Month:
-    built.ensure()
-    return built
 
 
 def measures(answer: dict) -> dict:
