@@ -202,9 +202,13 @@ describe("roles", () => {
   it("offers the patrol tabs to a patroller, the huddle and team to the lead, no capture to desk roles", () => {
     expect(tabsFor(capabilities("patroller")).map((t) => t.id)).toEqual(["today", "checkin", "report", "visit", "sync"]);
     expect(tabsFor(capabilities("lead")).map((t) => t.id)).toEqual(["today", "checkin", "report", "visit", "huddle", "team", "sync"]);
+    // Supervisors and admins also get the dashboard (统计看板); departments do not.
+    const deskTabs: Record<string, string[]> = {
+      supervisor: ["home", "dashboard", "sync"], department: ["home", "sync"], admin: ["home", "dashboard", "sync"],
+    };
     for (const role of ["supervisor", "department", "admin"]) {
       const caps = capabilities(role);
-      expect(tabsFor(caps).map((t) => t.id)).toEqual(["home", "sync"]);
+      expect(tabsFor(caps).map((t) => t.id)).toEqual(deskTabs[role]);
       expect(homeRoute(caps)).toBe("home");
       for (const route of ["checkin", "report-new", "visit-new", "huddle", "today"]) expect(routeAllowed(route, caps)).toBe(false);
       expect(routeAllowed("report", caps)).toBe(true);

@@ -22,6 +22,7 @@ import { RoleHome } from "./screens/RoleHome";
 // The lead's screens are chunks of their own, fetched on first use.
 const Huddle = lazyScreen(() => import("./huddle/Board").then((m) => m.Board));
 const TeamRecords = lazyScreen(() => import("./huddle/TeamRecords").then((m) => m.TeamRecords));
+const Dashboard = lazyScreen(() => import("./dashboard/Dashboard").then((m) => m.Dashboard));
 
 function Screen({ caps }: { caps: Capabilities }) {
   const r = route.value;
@@ -52,6 +53,8 @@ function Screen({ caps }: { caps: Capabilities }) {
       return <TeamRecords />;
     case "home":
       return <RoleHome />;
+    case "dashboard":
+      return <Dashboard search={r.params.search} />;
     default:
       return caps.capture ? <Today /> : <RoleHome />;
   }
@@ -74,7 +77,7 @@ export function App() {
     return <Login />;
   }
   return (
-    <div class={caps.huddle && route.value.name === "huddle" ? "app app-wide" : "app"}>
+    <div class={(caps.huddle && route.value.name === "huddle") || (caps.dashboard && route.value.name === "dashboard") ? "app app-wide" : "app"}>
       <header class="topbar">
         <a href={`#/${homeRoute(caps)}`} class="brand">
           {t("app.name")}

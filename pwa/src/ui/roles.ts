@@ -14,18 +14,21 @@ export interface Capabilities {
   huddle: boolean;
   /** The whole team's records (团队记录). */
   team: boolean;
+  /** The statistics dashboard (统计看板): supervisors and admins. */
+  dashboard?: boolean;
 }
 
 const FIELD: Capabilities = { capture: true, huddle: false, team: false };
 const LEAD: Capabilities = { capture: true, huddle: true, team: true };
 const DESK: Capabilities = { capture: false, huddle: false, team: false };
+const SUPERVISION: Capabilities = { ...DESK, dashboard: true };
 
 const BY_ROLE: Record<Role, Capabilities> = {
   patroller: FIELD,
   lead: LEAD,
-  supervisor: DESK,
+  supervisor: SUPERVISION,
   department: DESK,
-  admin: DESK,
+  admin: SUPERVISION,
 };
 
 /** The capabilities of a role; an unknown or missing role gets the patrol tabs, as before roles were read. */
@@ -40,6 +43,7 @@ export const CAPTURE_ROUTES = new Set(["today", "checkin", "report-new", "report
 export function routeAllowed(route: string, caps: Capabilities): boolean {
   if (route === "huddle") return caps.huddle;
   if (route === "team") return caps.team;
+  if (route === "dashboard") return !!caps.dashboard;
   if (CAPTURE_ROUTES.has(route)) return caps.capture;
   return true;
 }

@@ -22,6 +22,7 @@ const PATTERNS: [string, RegExp][] = [
   ["huddle", /^\/huddle(?:\/(?<date>\d{4}-\d{2}-\d{2}))?$/],
   ["team", /^\/team$/],
   ["home", /^\/home$/],
+  ["dashboard", /^\/dashboard(?:\?(?<search>.*))?$/],
 ];
 
 /** The route a hash names; unknown hashes go to Today. */

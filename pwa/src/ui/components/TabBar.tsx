@@ -21,6 +21,7 @@ const LEAD: Tab[] = [
   { id: "team", path: "/team", label: "tab.team", icon: "👥", routes: ["team"] },
 ];
 const HOME: Tab = { id: "home", path: "/home", label: "tab.home", icon: "🏠", routes: ["home", "report"] };
+const DASHBOARD: Tab = { id: "dashboard", path: "/dashboard", label: "tab.dashboard", icon: "📊", routes: ["dashboard"] };
 const SYNC: Tab = { id: "sync", path: "/sync", label: "tab.sync", icon: "🔄", routes: ["sync", "settings"] };
 
 /** The tabs a role is offered: the patrol tabs for field roles, the huddle and team for the lead. */
@@ -28,6 +29,7 @@ export function tabsFor(caps: Capabilities): Tab[] {
   const tabs = caps.capture ? [...PATROL] : [HOME];
   if (caps.huddle) tabs.push(LEAD[0]);
   if (caps.team) tabs.push(LEAD[1]);
+  if (caps.dashboard) tabs.push(DASHBOARD);
   return [...tabs, SYNC];
 }
 
