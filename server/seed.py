@@ -12,6 +12,7 @@ from server.models import (
 )
 from server.models.people import TEAM_ROLES
 from server.services.audit import record_audit
+from server.services.intake_keys import seed_demo_intake
 from server.services.passwords import hash_password
 
 DEMO_PASSWORD = "gridwalk-demo"
@@ -91,6 +92,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> dict:
             for _ in range(2):
                 grid_no += 1
                 _seed_grid(grid_no, community, street, district, pw)
+    seed_demo_intake(district.id)
     record_audit(actor="system", action="seed-demo")
     db.session.commit()
     return {"grids": grid_no, "departments": len(departments)}

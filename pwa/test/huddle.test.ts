@@ -202,7 +202,10 @@ describe("roles", () => {
   it("offers the patrol tabs to a patroller, the huddle and team to the lead, no capture to desk roles", () => {
     expect(tabsFor(capabilities("patroller")).map((t) => t.id)).toEqual(["today", "checkin", "report", "visit", "sync"]);
     expect(tabsFor(capabilities("lead")).map((t) => t.id)).toEqual(["today", "checkin", "report", "visit", "huddle", "team", "sync"]);
-    const desks: Record<string, string[]> = { supervisor: ["home", "queue", "board", "sync"], department: ["home", "inbox", "sync"], admin: ["home", "admin", "sync"] };
+    const desks: Record<string, string[]> = {
+      supervisor: ["home", "dashboard", "queue", "board", "sync"], department: ["home", "inbox", "sync"],
+      admin: ["home", "dashboard", "admin", "sync"],
+    };
     for (const role of ["supervisor", "department", "admin"]) {
       const caps = capabilities(role);
       expect(tabsFor(caps).map((t) => t.id)).toEqual(desks[role]);

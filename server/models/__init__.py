@@ -14,3 +14,4 @@ from server.models.records import (  # noqa: F401
     Record,
     SyncCounter,
 )
+from server.models.intake import ApiKey, IntakeAccount, IntakeCase  # noqa: F401

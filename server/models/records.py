@@ -40,6 +40,13 @@ class Record(db.Model):
     category = db.Column(db.String(48), nullable=True)
     owner = db.Column(db.String(64), nullable=True)
     day = db.Column(db.String(10), nullable=True)
+    # A ticket's deadline, when it was finished (resolved or closed; None while
+    # open), its escalation level and how often it came back: the statistics
+    # group and compare these in SQL (server/services/stats).
+    due_at = db.Column(UTCDateTime, nullable=True)
+    done_at = db.Column(UTCDateTime, nullable=True)
+    level = db.Column(db.String(12), nullable=True)
+    reopens = db.Column(db.Integer, nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -98,6 +105,10 @@ class AuditEntry(db.Model):
         # entry's random record id cost each pushed report a page of the database
         # written (about a tenth of a push of 500).
         db.Index("ix_audit_ticket", "entity_id", sqlite_where=db.text("entity = 'ticket'"),
+                 postgresql_where=db.text("entity = 'ticket'")),
+        # The department league reads a period's acknowledgements and fixes
+        # (server/services/stats); tickets' entries only, for the same reason.
+        db.Index("ix_audit_ticket_action_at", "action", "at", sqlite_where=db.text("entity = 'ticket'"),
                  postgresql_where=db.text("entity = 'ticket'")),
         # One entry per applied mutation id (entries of other actions have none).
         db.Index("ux_audit_mutation_id", "mutation_id", unique=True),

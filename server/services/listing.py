@@ -11,10 +11,14 @@ from server.services.hooks import visible_data
 from server.services.photo_access import with_pending
 
 
+def filter_records(scope, entity: str, query: dict, stmt=None):
+    """``stmt`` (default: whole records) narrowed to ``entity``, what ``scope`` sees and the list filters.
 
-def list_records(scope, entity: str, query: dict) -> dict:
-    stmt = scope.filter_records(select(Record).where(Record.entity == entity))
-    if "grid" in query:
+    The list endpoints and the exports filter through here, so a file holds
+    what the screen listed.
+    """
+    stmt = scope.filter_records((select(Record) if stmt is None else stmt).where(Record.entity == entity))
+    if query.get("grid") is not None:
         scope.require_grid(query["grid"])
         stmt = stmt.where(Record.grid_id == query["grid"])
     if not query.get("include_deleted"):
@@ -26,6 +30,11 @@ def list_records(scope, entity: str, query: dict) -> dict:
     for key, column in (("member", Record.owner), ("status", Record.status), ("category", Record.category)):
         if query.get(key):
             stmt = stmt.where(column == query[key])
+    return stmt
+
+
+def list_records(scope, entity: str, query: dict) -> dict:
+    stmt = filter_records(scope, entity, query)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar()
     rows = db.session.execute(
         stmt.order_by(Record.day.desc(), Record.created_at.desc(), Record.entity_id)

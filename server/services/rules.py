@@ -7,10 +7,11 @@ Server-built mutations (ticket workflow side effects) skip the role table.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from server.errors import DomainError
+from sync.entities import TICKET_STATUS
 from sync.mutation import Mutation
 
 FIELD = frozenset({"patroller", "lead", "admin"})
@@ -90,10 +91,41 @@ def local_day(value: str | None, fallback: datetime, tz: str) -> str:
 
 
 def derived_columns(entity: str, data: dict, created_at: datetime, tz: str) -> dict:
-    """The indexed copies of a record's data used for filtering."""
+    """The indexed copies of a record's data used for filtering (and, for tickets, statistics)."""
     return {
         "status": data.get("status") if isinstance(data.get("status"), str) else None,
         "category": data.get("category") if isinstance(data.get("category"), str) else None,
         "owner": data.get(CREATOR_FIELD.get(entity, ""), None),
         "day": local_day(data.get(DAY_FIELD.get(entity, "")), created_at, tz),
+        **ticket_columns(entity, data),
     }
+
+
+def ticket_columns(entity: str, data: dict) -> dict:
+    """A ticket's deadline, finish time, level and reopen count as columns (None for other records).
+
+    Every record gets the same keys: a push inserts records of several
+    entities in one statement. ``done_at`` is kept only while the ticket is
+    in a finished state, so a reopened ticket counts as open again.
+    """
+    if entity != "ticket":
+        return {"due_at": None, "done_at": None, "level": None, "reopens": None}
+    reopens = data.get("reopen_count")
+    level = data.get("level")
+    return {
+        "due_at": _utc_time(data.get("due_at")),
+        "done_at": _utc_time(data.get("done_at")) if data.get("status") in TICKET_STATUS.done else None,
+        "level": level if isinstance(level, str) else None,
+        "reopens": reopens if isinstance(reopens, int) and not isinstance(reopens, bool) else 0,
+    }
+
+
+def _utc_time(value) -> datetime | None:
+    """An ISO time the server wrote, as an aware UTC datetime (None when absent or unreadable)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

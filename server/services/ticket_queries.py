@@ -26,8 +26,13 @@ def _scoped_tickets(scope):
     return scope.filter_records(select(Record).where(Record.entity == "ticket", Record.deleted.is_(False)))
 
 
-def list_tickets(scope, query: dict) -> dict:
-    stmt = _scoped_tickets(scope)
+def filter_tickets(scope, query: dict, stmt=None):
+    """``stmt`` (default: whole records) narrowed to the tickets ``scope`` sees, by status, grid and department.
+
+    The list endpoint and the exports filter through here.
+    """
+    stmt = scope.filter_records((select(Record) if stmt is None else stmt)
+                                .where(Record.entity == "ticket", Record.deleted.is_(False)))
     if query.get("status"):
         stmt = stmt.where(Record.status == query["status"])
     if query.get("grid") is not None:
@@ -35,6 +40,11 @@ def list_tickets(scope, query: dict) -> dict:
         stmt = stmt.where(Record.grid_id == query["grid"])
     if query.get("department") is not None:
         stmt = stmt.where(Record.department_id == query["department"])
+    return stmt
+
+
+def list_tickets(scope, query: dict) -> dict:
+    stmt = filter_tickets(scope, query)
     now = clock.now()
     start, limit = query["offset"], query["limit"]
     stmt = stmt.order_by(Record.created_at.desc(), Record.entity_id)

@@ -178,6 +178,7 @@ export const en: Record<MessageKey, string> = {
   "tab.huddle": "Huddle",
   "tab.team": "Team",
   "tab.home": "Home",
+  "tab.dashboard": "Dashboard",
   "lazy.failed": "This page did not load (perhaps offline and not cached yet).",
   "today.notices": "Focus checks",
   "today.notice.today": "Today's round:",

@@ -176,6 +176,7 @@ export const zhCN = {
   "tab.huddle": "碰头会",
   "tab.team": "团队记录",
   "tab.home": "首页",
+  "tab.dashboard": "看板",
   "lazy.failed": "页面没有加载成功（可能是离线且尚未缓存）。",
   "today.notices": "专项排查",
   "today.notice.today": "今日巡查：",

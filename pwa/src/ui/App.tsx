@@ -34,9 +34,10 @@ const TicketPage = lazyScreen(() => import("./desk/TicketPage").then((m) => m.Ti
 const Print = lazyScreen(() => import("./desk/Print").then((m) => m.Print));
 const Feed = lazyScreen(() => import("./notifications/Feed").then((m) => m.Feed));
 /** Routes laid out for a desktop or a tablet in landscape, as wide as the screen allows. */
-const WIDE = new Set(["huddle", "queue", "board", "inbox", "admin", "ticket", "print", "notifications"]);
+const WIDE = new Set(["huddle", "queue", "board", "inbox", "admin", "ticket", "print", "notifications", "dashboard"]);
 // Opened straight on the board (the tablet at the huddle): fetch its chunk while the database opens.
 if (route.peek().name === "huddle") Huddle.preload();
+const Dashboard = lazyScreen(() => import("./dashboard/Dashboard").then((m) => m.Dashboard));
 
 function Screen({ caps }: { caps: Capabilities }) {
   const r = route.value;
@@ -81,6 +82,8 @@ function Screen({ caps }: { caps: Capabilities }) {
       return <Feed />;
     case "home":
       return <RoleHome />;
+    case "dashboard":
+      return <Dashboard search={r.params.search} />;
     default:
       return caps.capture ? <Today /> : <RoleHome />;
   }
@@ -105,11 +108,13 @@ export function App() {
       TeamRecords.preload();
     }, 5000);
   }, [caps.huddle]);
+  // A signed-in user sent to the log-in route goes home: after the render, never during it.
+  const signedInOnLogin = !!session && !session.needsRelogin && route.value.name === "login";
+  useEffect(() => {
+    if (signedInOnLogin) navigate(`/${homeRoute(caps)}`);
+  }, [signedInOnLogin]);
   if (!loaded) return <div class="boot" aria-busy="true" />;
-  if (!session || route.value.name === "login") {
-    if (session && !session.needsRelogin && route.value.name === "login") navigate(`/${homeRoute(caps)}`);
-    return <Login />;
-  }
+  if (!session || route.value.name === "login") return <Login />;
   return (
     <div class={WIDE.has(route.value.name) && routeAllowed(route.value.name, caps) ? "app app-wide" : "app"}>
       <header class="topbar">

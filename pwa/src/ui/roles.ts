@@ -20,9 +20,11 @@ export interface Capabilities {
   inbox: boolean;
   /** Users, devices, grids, departments and the set-up trail. */
   admin: boolean;
+  /** The statistics dashboard (统计看板): supervisors and admins. */
+  dashboard: boolean;
 }
 
-const NONE = { supervise: false, inbox: false, admin: false };
+const NONE = { supervise: false, inbox: false, admin: false, dashboard: false };
 const FIELD: Capabilities = { capture: true, huddle: false, team: false, ...NONE };
 const LEAD: Capabilities = { capture: true, huddle: true, team: true, ...NONE };
 const DESK: Capabilities = { capture: false, huddle: false, team: false, ...NONE };
@@ -30,9 +32,9 @@ const DESK: Capabilities = { capture: false, huddle: false, team: false, ...NONE
 const BY_ROLE: Record<Role, Capabilities> = {
   patroller: FIELD,
   lead: LEAD,
-  supervisor: { ...DESK, supervise: true },
+  supervisor: { ...DESK, supervise: true, dashboard: true },
   department: { ...DESK, inbox: true },
-  admin: { ...DESK, admin: true },
+  admin: { ...DESK, admin: true, dashboard: true },
 };
 
 /** The capabilities of a role; an unknown or missing role gets the patrol tabs, as before roles were read. */
@@ -44,7 +46,13 @@ export function capabilities(role: string | undefined): Capabilities {
 export const CAPTURE_ROUTES = new Set(["today", "checkin", "report-new", "report-edit", "visit-new", "history"]);
 
 /** The desk routes and the capability each needs. */
-const DESK_ROUTES: Record<string, keyof Capabilities> = { queue: "supervise", board: "supervise", inbox: "inbox", admin: "admin" };
+const DESK_ROUTES: Record<string, keyof Capabilities> = {
+  queue: "supervise",
+  board: "supervise",
+  inbox: "inbox",
+  admin: "admin",
+  dashboard: "dashboard",
+};
 
 /** Whether a route is open to a role; closed routes show the role's landing page instead. */
 export function routeAllowed(route: string, caps: Capabilities): boolean {

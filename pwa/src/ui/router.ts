@@ -29,6 +29,7 @@ const PATTERNS: [string, RegExp][] = [
   ["print", /^\/print\/(?<ids>[^/]+)$/],
   ["notifications", /^\/notifications$/],
   ["admin", /^\/admin(?:\/(?<section>[a-z]+))?$/],
+  ["dashboard", /^\/dashboard(?:\?(?<search>.*))?$/],
 ];
 
 /** The route a hash names; unknown hashes go to Today. */

@@ -27,6 +27,7 @@ const SUPERVISE: Tab[] = [
 ];
 const INBOX: Tab = { id: "inbox", path: "/inbox", label: "tab.inbox", icon: "📥", routes: ["inbox", "ticket", "print"] };
 const ADMIN: Tab = { id: "admin", path: "/admin", label: "tab.admin", icon: "🛠️", routes: ["admin"] };
+const DASHBOARD: Tab = { id: "dashboard", path: "/dashboard", label: "tab.dashboard", icon: "📊", routes: ["dashboard"] };
 const SYNC: Tab = { id: "sync", path: "/sync", label: "tab.sync", icon: "🔄", routes: ["sync", "settings"] };
 
 /** The tabs a role is offered: the patrol tabs for field roles, the huddle and team for the lead, each desk its screens. */
@@ -34,6 +35,7 @@ export function tabsFor(caps: Capabilities): Tab[] {
   const tabs = caps.capture ? [...PATROL] : [HOME];
   if (caps.huddle) tabs.push(LEAD[0]);
   if (caps.team) tabs.push(LEAD[1]);
+  if (caps.dashboard) tabs.push(DASHBOARD);
   if (caps.supervise) tabs.push(...SUPERVISE);
   if (caps.inbox) tabs.push(INBOX);
   if (caps.admin) tabs.push(ADMIN);
