@@ -42,9 +42,13 @@ def period_of(query: dict) -> Period:
         raise DomainError("invalid", exc.message, {exc.field: [exc.message]}) from exc
 
 
-def grid_counts(target: queries.Target, period: Period, now: datetime, *, with_colors: bool = True
-                ) -> dict[int, dict[str, int]]:
-    """Every base count of the period, by grid (a department's figures: by the grids its tickets are in)."""
+def grid_counts(target: queries.Target, period: Period, now: datetime, *, with_colors: bool = True,
+                members: list[dict] | None = None, checked: dict | None = None) -> dict[int, dict[str, int]]:
+    """Every base count of the period, by grid (a department's figures: by the grids its tickets are in).
+
+    ``members`` and ``checked`` (the team members and their check-in days) are
+    passed in when the caller has read them already.
+    """
     out: dict[int, dict[str, int]] = {}
 
     def merge(part: dict[int, dict[str, int]]) -> None:
@@ -57,11 +61,11 @@ def grid_counts(target: queries.Target, period: Period, now: datetime, *, with_c
     if with_colors:
         merge(queries.open_by_color(target, now))
     days = period.days_until(now)
-    checked = queries.checkin_days(target, period)
-    members: dict[int, int] = {}
-    for member in queries.members(target):
-        members[member["grid_id"]] = members.get(member["grid_id"], 0) + 1
-    for grid_id, n in members.items():
+    checked = queries.checkin_days(target, period) if checked is None else checked
+    per_grid: dict[int, int] = {}
+    for member in queries.members(target) if members is None else members:
+        per_grid[member["grid_id"]] = per_grid.get(member["grid_id"], 0) + 1
+    for grid_id, n in per_grid.items():
         merge({grid_id: {"member_days": n * days}})
     for (grid_id, _owner), n in checked.items():
         counts = out.setdefault(grid_id, {})
@@ -92,8 +96,8 @@ def _colors(total: dict, lang: str) -> list[dict]:
             for key, zh, en in COLORS]
 
 
-def _top_categories(target, period, now, lang) -> list[dict]:
-    rows = sorted(queries.category_counts(target, period, now), key=lambda r: (-r["count"], r["category"]))
+def _top_categories(target, period, now, lang, days: dict) -> list[dict]:
+    rows = sorted(queries.category_counts(target, period, now, days), key=lambda r: (-r["count"], r["category"]))
     out = []
     for r in rows[:TOP_CATEGORIES]:
         if not r["count"]:
@@ -105,8 +109,8 @@ def _top_categories(target, period, now, lang) -> list[dict]:
 
 def department_league(target, period, now, lang) -> list[dict]:
     """Departments by how fast they acknowledge and fix, with what they hold open now."""
-    ack = queries.durations(target, period, "ticket.acknowledge")
-    fix = queries.durations(target, period, "ticket.resolve")
+    timed = queries.durations(target, period)
+    ack, fix = timed["ticket.acknowledge"], timed["ticket.resolve"]
     load = queries.department_load(target, now)
     names = department_names(lang)
     ids = sorted(set(ack) | set(fix) | set(load))
@@ -127,9 +131,7 @@ def department_league(target, period, now, lang) -> list[dict]:
     return rows
 
 
-def _checkins(unit: Unit, target, period, now) -> dict:
-    members = queries.members(target)
-    checked = queries.checkin_days(target, period)
+def _checkins(unit: Unit, members: list[dict], checked: dict, period, now) -> dict:
     days = period.days_until(now)
     names = {g.id: g.name for g in unit.grids}
     by_grid: dict[int, dict] = {g.id: {"grid_id": g.id, "name": g.name, "members": 0, "checkin_days": 0,
@@ -171,8 +173,12 @@ def statistics(scope: Scope, user, query: dict) -> dict:
     period = period_of(query)
     previous = period.previous()
     now = _now()
-    current = grid_counts(unit.target, period, now)
-    before = grid_counts(unit.target, previous, now, with_colors=False)
+    members = queries.members(unit.target)
+    checked = queries.checkin_days(unit.target, period)
+    current = grid_counts(unit.target, period, now, members=members, checked=checked)
+    before = grid_counts(unit.target, previous, now, with_colors=False, members=members)
+    # One scan of the reports by day and category serves the trend and the top categories.
+    days = queries.report_days(unit.target, *queries.category_window(period, now))
     total, total_before = add_counts(current.values()), add_counts(before.values())
     return {
         "scope": unit.to_dict(), "period": period.to_dict(), "previous_period": previous.to_dict(),
@@ -181,10 +187,10 @@ def statistics(scope: Scope, user, query: dict) -> dict:
         "counts": total,
         "levels": _levels(total, lang),
         "open_by_color": _colors(total, lang),
-        "trend": queries.trend(unit.target, period, now),
-        "top_categories": _top_categories(unit.target, period, now, lang),
+        "trend": queries.trend(unit.target, period, now, days),
+        "top_categories": _top_categories(unit.target, period, now, lang, days),
         "departments": department_league(unit.target, period, now, lang),
-        "checkins": _checkins(unit, unit.target, period, now),
+        "checkins": _checkins(unit, members, checked, period, now),
         "grids": _grid_map(unit, current),
     }
 

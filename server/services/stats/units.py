@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.errors import DomainError
 from server.extensions import db
@@ -89,7 +89,8 @@ def resolve_unit(scope: Scope, user, kind: str | None, unit_id: int | None, lang
         grids, name = (_grids_where(Street.district_id == unit_id), row.name) if row else ((), "")
     if not name or not all(scope.can_see_grid(g.id) for g in grids):
         raise _not_found(kind, unit_id)
-    return Unit(kind, unit_id, name, Target(frozenset(g.id for g in grids)), grids)
+    everything = kind == "district" and len(grids) == db.session.execute(select(func.count(Grid.id))).scalar()
+    return Unit(kind, unit_id, name, Target(frozenset(g.id for g in grids), all_grids=everything), grids)
 
 
 def _department(scope: Scope, department_id: int, lang: str) -> Unit:
