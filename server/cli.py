@@ -8,12 +8,17 @@ from flask.cli import with_appcontext
 
 def register_cli(app) -> None:
     @app.cli.command("seed-demo")
+    @click.option("--grids", type=click.IntRange(1, 10_000), default=8, show_default=True,
+                  help="Grids in the district: the demo's eight, or a larger one of the same shape for load tests.")
     @with_appcontext
-    def seed_demo_command():
-        """Create the demo district (idempotent)."""
+    def seed_demo_command(grids):
+        """Create the demo district, or one of GRIDS grids of its shape (idempotent).
+
+        All seeded users share the one demo password, hashed once.
+        """
         from server.seed import seed_demo
 
-        result = seed_demo()
+        result = seed_demo(grids=grids)
         click.echo(f"demo district ready: {result['grids']} grids, {result['departments']} departments")
 
     register_sweep(app)
