@@ -23,6 +23,34 @@ def register_cli(app) -> None:
 
     register_sweep(app)
 
+    @app.cli.command("backup")
+    @click.argument("folder", type=click.Path(file_okay=False))
+    @with_appcontext
+    def backup_command(folder):
+        """Back the database and the photo store up into FOLDER (new or empty), while the server runs."""
+        from server.backup import BackupError, backup
+
+        try:
+            manifest = backup(folder)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"backed up the {manifest['database']} database and {manifest['media_objects']} media objects "
+                   f"into {folder}")
+
+    @app.cli.command("restore")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False))
+    @with_appcontext
+    def restore_command(folder):
+        """Restore a backup FOLDER into the configured, empty database and photo store."""
+        from server.backup import BackupError, restore
+
+        try:
+            manifest = restore(folder)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"restored the {manifest['database']} database of {manifest['created_at']} and "
+                   f"{manifest['media_objects']} media objects; run `flask db upgrade` if this build is newer")
+
     @app.cli.command("audit-verify")
     @with_appcontext
     def audit_verify_command():
