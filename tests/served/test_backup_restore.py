@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import threading
 import time
-import uuid
 
 import pytest
 import requests
