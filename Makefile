@@ -6,6 +6,8 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 0.0.0.0
 PORT ?= 5000
 WORKERS ?= 2
+NOTIFY_EVERY ?= 60
+GUNICORN := $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class server.workers.JsonErrorWorker --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 .PHONY: run test install pwa migrate seed serve test-python test-pwa bench clean spec
 
@@ -30,10 +32,19 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo
 
+# The server alone (a deployment runs the notify-due job as a unit of its own, see docs/DEPLOY.md).
 serve: install
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class server.workers.JsonErrorWorker --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(GUNICORN)
 
-run: install pwa seed serve
+# The server and, beside it, the due/overdue sweep every NOTIFY_EVERY seconds; both stop together:
+# Ctrl-C, SIGTERM to this shell or the server's exit ends both, and the sweep also watches this
+# shell's pid in case the shell is killed outright.
+run: install pwa seed
+	@$(FLASK) notify-due --every $(NOTIFY_EVERY) --parent-pid $$$$ & sweeper=$$!; \
+	$(GUNICORN) & server=$$!; \
+	trap 'kill $$server $$sweeper 2>/dev/null; wait $$server' INT TERM; \
+	trap 'kill $$sweeper 2>/dev/null' EXIT; \
+	wait $$server
 
 test-pwa: pwa
 	npm --prefix pwa test

@@ -8,16 +8,49 @@ from flask.cli import with_appcontext
 
 def register_cli(app) -> None:
     @app.cli.command("seed-demo")
+    @click.option("--grids", type=click.IntRange(1, 10_000), default=8, show_default=True,
+                  help="Grids in the district: the demo's eight, or a larger one of the same shape for load tests.")
     @with_appcontext
-    def seed_demo_command():
-        """Create the demo district (idempotent)."""
+    def seed_demo_command(grids):
+        """Create the demo district, or one of GRIDS grids of its shape (idempotent).
+
+        All seeded users share the one demo password, hashed once.
+        """
         from server.seed import seed_demo
 
-        result = seed_demo()
+        result = seed_demo(grids=grids)
         click.echo(f"demo district ready: {result['grids']} grids, {result['departments']} departments")
 
     register_sweep(app)
     register_intake_keys(app)
+
+    @app.cli.command("backup")
+    @click.argument("folder", type=click.Path(file_okay=False))
+    @with_appcontext
+    def backup_command(folder):
+        """Back the database and the photo store up into FOLDER (new or empty), while the server runs."""
+        from server.backup import BackupError, backup
+
+        try:
+            manifest = backup(folder)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"backed up the {manifest['database']} database and {manifest['media_objects']} media objects "
+                   f"into {folder}")
+
+    @app.cli.command("restore")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False))
+    @with_appcontext
+    def restore_command(folder):
+        """Restore a backup FOLDER into the configured, empty database and photo store."""
+        from server.backup import BackupError, restore
+
+        try:
+            manifest = restore(folder)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"restored the {manifest['database']} database of {manifest['created_at']} and "
+                   f"{manifest['media_objects']} media objects; run `flask db upgrade` if this build is newer")
 
     @app.cli.command("audit-verify")
     @with_appcontext
@@ -35,13 +68,78 @@ def register_cli(app) -> None:
 
 def register_sweep(app) -> None:
     @app.cli.command("notify-due")
+    @click.option("--every", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                  help="Sweep again every SECONDS until stopped (SIGTERM or SIGINT); without it, sweep once.")
+    @click.option("--parent-pid", type=click.IntRange(min=1), default=None, metavar="PID",
+                  help="Stop the loop when process PID has ended (`make run` passes its shell's).")
     @with_appcontext
-    def notify_due_command():
-        """Notify owners and supervisors of tickets nearing or past due (run from cron)."""
-        from server.services.notifications import sweep_due
-        from server.services.scope import Scope
+    def notify_due_command(every, parent_pid):
+        """Notify owners and supervisors of tickets nearing or past due.
 
-        click.echo(f"{sweep_due(Scope.system())} due notifications considered")
+        Once, from cron; or as a loop with ``--every`` (the job `make run` and the
+        systemd unit run). Notification ids come from the ticket and its due time, so
+        two hosts' loops, or a loop and a cron run, never notify twice.
+        """
+        if every is None:
+            click.echo(f"{run_sweep()} due notifications considered")
+            return
+        sweep_loop(every, parent_pid=parent_pid)
+
+
+def run_sweep() -> int:
+    """One due/overdue sweep over the whole district; answer the notifications it considered."""
+    from server.extensions import db
+    from server.services.notifications import sweep_due
+    from server.services.scope import Scope
+
+    try:
+        return sweep_due(Scope.system())
+    finally:
+        db.session.remove()  # no transaction or connection held between sweeps
+
+
+def sweep_loop(every: float, *, parent_pid: int | None = None) -> None:
+    """Sweep every ``every`` seconds until SIGTERM/SIGINT, or until process ``parent_pid`` ends.
+
+    A failed sweep (the database restarting, a locked SQLite file) is logged and
+    tried again at the next tick rather than ending the job.
+    """
+    import signal
+    import threading
+    import time
+
+    from flask import current_app
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"notify-due: sweeping every {every:g} s")
+    while not stop.is_set():
+        try:
+            considered = run_sweep()
+            if considered:
+                click.echo(f"notify-due: {considered} due notifications considered")
+        except Exception:  # keep the job alive; the next tick retries
+            current_app.logger.exception("notify-due: the sweep failed; retrying in %g s", every)
+        # Wake at least each second to notice a vanished parent, sweeping no more often.
+        deadline = time.monotonic() + every
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            stop.wait(min(left, 1.0))
+            if parent_pid is not None and not _alive(parent_pid):
+                stop.set()
+    click.echo("notify-due: stopped")
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: it exists
+    return True
 
 
 def register_intake_keys(app) -> None:

@@ -2,6 +2,10 @@
 
 ``seed_demo()`` is idempotent: it looks every record up by its code or username
 and only creates what is missing, so running it twice changes nothing.
+``seed_demo(grids=N)`` lays out a district of N grids of the same shape for load
+tests: four grids to a street (two communities of two), a supervisor ``streetS``
+per street, a team ``gN-1`` … ``gN-6`` per grid, the same four departments; the
+first eight grids are the demo's own.
 """
 
 from __future__ import annotations
@@ -70,8 +74,21 @@ def _user(username: str, password_hash: str, **values) -> User:
     return _get_or_create(User, {"username": username}, password_hash=password_hash, **values)
 
 
-def seed_demo(*, password: str = DEMO_PASSWORD) -> dict:
-    """Create whatever of the demo district is missing; answer what exists."""
+DEMO_GRIDS = len(GRID_CENTRES)
+GRIDS_PER_COMMUNITY = 2
+COMMUNITIES_PER_STREET = 2
+
+
+def seed_demo(*, password: str = DEMO_PASSWORD, grids: int = DEMO_GRIDS) -> dict:
+    """Create whatever of a district of ``grids`` grids is missing; answer what exists.
+
+    Every seeded user shares one password hash (hashed once, at the configured
+    argon2 cost), so a district of hundreds of grids costs one hash, not thousands.
+    Grids not yet in the database are inserted in bulk, a few flushes for all of
+    them; a grid that exists is checked member by member as before.
+    """
+    if grids < 1:
+        raise ValueError("a district has at least one grid")
     pw = hash_password(password)
     district = _get_or_create(District, {"code": "GS"}, name="拱墅区", city="杭州市")
     _user("admin", pw, display_name="系统管理员", role="admin", district_id=district.id)
@@ -82,43 +99,110 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> dict:
         departments.append(dept)
         _user(f"dept{n}", pw, display_name=f"{name}值班员", role="department",
               department_id=dept.id, district_id=district.id)
-    grid_no = 0
-    for s_no, (s_code, s_name, communities) in enumerate(STREETS, start=1):
+    per_street = GRIDS_PER_COMMUNITY * COMMUNITIES_PER_STREET
+    existing = set(db.session.execute(db.select(Grid.code)).scalars())
+    new_grids = []
+    for s_no in range(1, -(-grids // per_street) + 1):
+        s_code, s_name, communities = _street_plan(s_no)
         street = _get_or_create(Street, {"code": s_code}, district_id=district.id, name=s_name)
         _user(f"street{s_no}", pw, display_name=f"{s_name}督办员", role="supervisor",
               street_id=street.id, district_id=district.id)
-        for c_code, c_name in communities:
+        for c_no, (c_code, c_name) in enumerate(communities):
+            first = (s_no - 1) * per_street + c_no * GRIDS_PER_COMMUNITY + 1
+            numbers = [n for n in range(first, first + GRIDS_PER_COMMUNITY) if n <= grids]
+            if not numbers:
+                break
             community = _get_or_create(Community, {"code": c_code}, street_id=street.id, name=c_name)
-            for _ in range(2):
-                grid_no += 1
-                _seed_grid(grid_no, community, street, district, pw)
+            for n in numbers:
+                if f"G{n}" in existing:
+                    _seed_grid(n, community, street, district, pw)
+                else:
+                    new_grids.append((n, community, street))
+    _seed_new_grids(new_grids, district, pw)
     seed_demo_intake(district.id)
     record_audit(actor="system", action="seed-demo")
     db.session.commit()
-    return {"grids": grid_no, "departments": len(departments)}
+    return {"grids": grids, "departments": len(departments)}
+
+
+def _street_plan(s_no: int) -> tuple[str, str, list[tuple[str, str]]]:
+    """Street ``s_no``'s code, name and communities: the demo's for the first two."""
+    if s_no <= len(STREETS):
+        return STREETS[s_no - 1]
+    first = (s_no - 1) * COMMUNITIES_PER_STREET + 1
+    return (f"S{s_no}", f"第{s_no}街道",
+            [(f"C{c}", f"第{c}社区") for c in range(first, first + COMMUNITIES_PER_STREET)])
+
+
+def _grid_values(n: int) -> dict:
+    """Grid ``n``'s fields: the demo's for the first eight, then a lattice east of them."""
+    if n <= DEMO_GRIDS:
+        lat, lon = GRID_CENTRES[n - 1]
+        name = GRID_NAMES[n - 1]
+    else:
+        # 0.004° apart (about 400 m), wider than a grid's 0.0036° square, so none overlap.
+        row, col = divmod(n - DEMO_GRIDS - 1, 25)
+        lat, lon = 30.2800 + 0.004 * row, 120.1600 + 0.004 * col
+        name = f"第{n}网格"
+    return {"code": f"G{n}", "name": name, "kind": GRID_KINDS[(n - 1) % 4], "boundary": _square(lat, lon),
+            "center_lat": lat, "center_lon": lon, "population": 1800 + 137 * n, "households": 620 + 41 * n,
+            "buildings": 12 + n, "shops": 20 + 7 * n}
+
+
+def _member_values(n: int, m: int, team_role: str) -> dict:
+    # The demo's phone numbers are kept; larger districts use an 11-digit number of their own.
+    phone = f"1380571{n:02d}{m:02d}" if n <= DEMO_GRIDS else f"139{n:06d}{m:02d}"
+    return {"display_name": NAMES[(n + m) % len(NAMES)] + GIVEN[m - 1], "phone": phone,
+            "role": "lead" if m == 1 else "patroller", "team_role": team_role}
 
 
 def _seed_grid(n: int, community: Community, street: Street, district: District, pw: str) -> None:
-    lat, lon = GRID_CENTRES[n - 1]
-    grid = _get_or_create(
-        Grid, {"code": f"G{n}"}, community_id=community.id, name=GRID_NAMES[n - 1],
-        kind=GRID_KINDS[(n - 1) % 4], boundary=_square(lat, lon), center_lat=lat, center_lon=lon,
-        population=1800 + 137 * n, households=620 + 41 * n, buildings=12 + n, shops=20 + 7 * n,
-    )
-    team = _get_or_create(Team, {"grid_id": grid.id}, name=f"{GRID_NAMES[n - 1]}六人小组")
+    values = _grid_values(n)
+    code = values.pop("code")
+    grid = _get_or_create(Grid, {"code": code}, community_id=community.id, **values)
+    team = _get_or_create(Team, {"grid_id": grid.id}, name=f"{grid.name}六人小组")
     for m, team_role in enumerate(TEAM_ROLES, start=1):
         user = _user(
-            f"g{n}-{m}", pw,
-            display_name=NAMES[(n + m) % len(NAMES)] + GIVEN[m - 1],
-            phone=f"1380571{n:02d}{m:02d}",
-            role="lead" if m == 1 else "patroller", team_role=team_role,
+            f"g{n}-{m}", pw, **_member_values(n, m, team_role),
             grid_id=grid.id, team_id=team.id, street_id=street.id, district_id=district.id,
         )
         if user.beat is None:
-            _seed_beat(user, grid, m, lat, lon)
+            _seed_beat(user, grid, m, grid.center_lat, grid.center_lon)
+
+
+def _seed_new_grids(plan: list[tuple[int, Community, Street]], district: District, pw: str) -> None:
+    """Insert grids that do not exist yet, with their teams, members and beats, in a few flushes.
+
+    Each flush sends one class's rows as multi-row INSERTs; the ids they return
+    feed the next class's foreign keys.
+    """
+    if not plan:
+        return
+    grids = [Grid(community_id=community.id, **_grid_values(n)) for n, community, _ in plan]
+    db.session.add_all(grids)
+    db.session.flush()
+    teams = [Team(grid_id=grid.id, name=f"{grid.name}六人小组") for grid in grids]
+    db.session.add_all(teams)
+    db.session.flush()
+    members = []
+    for (n, _, street), grid, team in zip(plan, grids, teams, strict=True):
+        for m, team_role in enumerate(TEAM_ROLES, start=1):
+            members.append((m, grid, User(username=f"g{n}-{m}", password_hash=pw,
+                                          **_member_values(n, m, team_role), grid_id=grid.id,
+                                          team_id=team.id, street_id=street.id, district_id=district.id)))
+    db.session.add_all([user for _, _, user in members])
+    db.session.flush()
+    for m, grid, user in members:
+        db.session.add(_beat(user, grid, m, grid.center_lat, grid.center_lon))
+    db.session.flush()
 
 
 def _seed_beat(user: User, grid: Grid, m: int, lat: float, lon: float) -> None:
+    db.session.add(_beat(user, grid, m, lat, lon))
+    db.session.flush()
+
+
+def _beat(user: User, grid: Grid, m: int, lat: float, lon: float) -> Beat:
     # Each member covers a slice of the grid: two buildings or shops and two checkpoints.
     dlat = (m - 3.5) * 0.0005
     places = [
@@ -135,5 +219,4 @@ def _seed_beat(user: User, grid: Grid, m: int, lat: float, lon: float) -> None:
         Checkpoint(name=f"{2 * m - 1}幢门口", lat=lat + dlat, lon=lon - 0.0006, radius_m=50),
         Checkpoint(name=f"{2 * m}幢门口", lat=lat + dlat, lon=lon + 0.0006, radius_m=50),
     ]
-    db.session.add(beat)
-    db.session.flush()
+    return beat

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from server.api.context import current_scope, current_user
+from server.api.context import current_user
 from server.api.guard import auth_required
 from server.schemas.bounds import Int32
 from server.services import notifications as notification_service
@@ -37,6 +37,8 @@ class NotificationListSchema(Schema):
 @blp.arguments(NotificationQuerySchema, location="query")
 @blp.response(200, NotificationListSchema)
 def list_notifications(query):
-    """The caller's notifications, newest first; mark one read with a `notification.read` mutation."""
-    notification_service.sweep_due(current_scope())
+    """The caller's notifications, newest first; mark one read with a `notification.read` mutation.
+
+    Only reads: due and overdue notices are made by the `notify-due` job, not here.
+    """
     return {"notifications": notification_service.list_for(current_user(), **query)}

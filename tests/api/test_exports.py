@@ -229,3 +229,13 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(client, auth)
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("问题描述") + 1)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"点我\")", "@SUM(A1:A9)", "+1+1", "-2+3", "＝1+1"])
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_in_every_csv_export(client, auth, text):
+    patroller = SyncSession(client, auth, "g1-2")
+    patroller.push_one(patroller.mutation("report", "create", report(description=text, place=text)))
+    rows = read_csv(client.get("/api/exports/reports.csv", headers=auth.headers("g1-1")))
+    cells = [v for r in rows for v in r.values() if v and text in v]
+    assert len(cells) == 2, rows[:1]  # the description and the place
+    assert all(v == "'" + text for v in cells), cells

@@ -44,7 +44,7 @@ def test_a_notification_is_marked_read_by_a_mutation_only_by_its_owner(client, a
     assert len(kinds(client, auth, "street1")) == 1
 
 
-def test_tickets_nearing_due_and_overdue_notify_owner_and_supervisor_once(app, client, auth):
+def test_tickets_nearing_due_and_overdue_notify_owner_and_supervisor_once(app, runner, client, auth):
     desk = Desk(client, auth)
     ticket = desk.create()
     desk.act(ticket["id"], "submit")
@@ -58,6 +58,7 @@ def test_tickets_nearing_due_and_overdue_notify_owner_and_supervisor_once(app, c
         record.data = {**record.data, "due_at": (now - timedelta(minutes=5)).isoformat(timespec="seconds")}
         db.session.commit()
     for _ in range(2):  # a second sweep adds nothing
+        assert runner.invoke(args=["notify-due"]).exit_code == 0
         assert [k for k, _ in kinds(client, auth, "g1-1")].count("ticket_overdue") == 1
         assert [k for k, _ in kinds(client, auth, "street1")].count("ticket_overdue") == 1
     assert kinds(client, auth, "g1-2") == []
@@ -153,7 +154,7 @@ def notes(client, auth, user, kind):
     return [n["data"] for n in reversed(body["notifications"]) if n["kind"] == kind]
 
 
-def test_a_resubmitted_ticket_is_announced_without_the_reason_of_an_earlier_return(app, client, auth):
+def test_a_resubmitted_ticket_is_announced_without_the_reason_of_an_earlier_return(app, runner, client, auth):
     desk = Desk(client, auth)
     ticket = desk.create()
     reasons = ["请补充照片", "描述不清，请补充照片\n并注明楼栋", "=HYPERLINK(\"x\")", "r" * 2000]
@@ -181,5 +182,6 @@ def test_a_resubmitted_ticket_is_announced_without_the_reason_of_an_earlier_retu
         now = datetime.now(timezone.utc)
         record.data = {**record.data, "due_at": (now - timedelta(minutes=5)).isoformat(timespec="seconds")}
         db.session.commit()
+    assert runner.invoke(args=["notify-due"]).exit_code == 0
     overdue = notes(client, auth, "street1", "ticket_overdue")
     assert overdue and [n["reason"] for n in overdue] == [None] * len(overdue)

@@ -216,3 +216,54 @@ def test_the_photo_holder_migration_shares_uploaded_photos_and_leaves_borrowed_h
     assert reads("g5-1") and reads("street2")
     with app.app_context():
         db.engine.dispose()
+
+
+def _district_rows(app) -> dict:
+    from server.models import Beat, Checkpoint, Community, Grid, Street, Team, User
+
+    with app.app_context():
+        def rows(model, *columns):
+            return sorted(tuple(getattr(o, c) for c in columns) for o in db.session.query(model))
+
+        return {
+            "streets": rows(Street, "code", "name"), "communities": rows(Community, "code", "name", "street_id"),
+            "grids": rows(Grid, "code", "name", "kind", "center_lat", "center_lon", "population", "community_id"),
+            "teams": rows(Team, "grid_id", "name"),
+            "users": rows(User, "username", "role", "team_role", "phone", "display_name", "grid_id", "street_id"),
+            "beats": rows(Beat, "user_id", "grid_id", "name"), "checkpoints": rows(Checkpoint, "beat_id", "lat", "lon"),
+        }
+
+
+@pytest.mark.parametrize("grids", [1, 5, 9, 13, 30])
+def test_seed_demo_lays_out_a_district_of_n_grids_of_the_demo_shape(app, runner, client, grids):
+    demo = _district_rows(app)
+    result = runner.invoke(args=["seed-demo", "--grids", str(grids)])
+    assert result.exit_code == 0, result.output
+    after = _district_rows(app)
+    streets, communities = -(-max(grids, 8) // 4), -(-max(grids, 8) // 2)
+    assert len(after["grids"]) == max(grids, 8) and len(after["streets"]) == streets
+    assert len(after["communities"]) == communities and len(after["teams"]) == max(grids, 8)
+    assert len(after["users"]) == 1 + 4 + streets + 6 * max(grids, 8)
+    assert len(after["beats"]) == 6 * max(grids, 8) and len(after["checkpoints"]) == 12 * max(grids, 8)
+    # The demo's own eight grids and their people are untouched by a larger seed.
+    for table, rows in demo.items():
+        assert set(rows) <= set(after[table]), table
+    # No two grids share a centre; every grid's six members have a phone of their own.
+    assert len({(g[3], g[4]) for g in after["grids"]}) == len(after["grids"])
+    phones = [u[3] for u in after["users"] if u[3]]
+    assert len(set(phones)) == len(phones) and all(len(p) == 11 for p in phones)
+    # A second run changes nothing.
+    assert runner.invoke(args=["seed-demo", "--grids", str(grids)]).exit_code == 0
+    assert _district_rows(app) == after
+    # The last grid's lead and street supervisor log in and see their own grid.
+    last = max(grids, 8)
+    token = client.post("/api/auth/login", json={"username": f"g{last}-1", "password": "gridwalk-demo",
+                                                 "device_id": "seed-check"}).get_json()["access_token"]
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert me["grid"]["code"] == f"G{last}" and me["user"]["role"] == "lead" and len(me["beat"]["checkpoints"]) == 2
+
+
+@pytest.mark.parametrize("grids", ["0", "-3", "many", "10001"])
+def test_seed_demo_refuses_a_grid_count_out_of_range(runner, grids):
+    result = runner.invoke(args=["seed-demo", "--grids", grids])
+    assert result.exit_code == 2 and "--grids" in result.output

@@ -17,6 +17,8 @@ from typing import Any, Iterable, Iterator
 import orjson
 import xlsxwriter
 
+from server.services.exports import neutralise_cell
+
 # Rows gathered before a chunk of a CSV or GeoJSON answer is sent.
 CHUNK_ROWS = 500
 # Bytes read at a time when sending a finished workbook.
@@ -28,14 +30,13 @@ XLSX_MAX_CELL = 32_767
 
 
 def spreadsheet_cell(value: Any) -> Any:
-    """The one place a value becomes a CSV cell: None is empty, the rest as it is.
-
-    Kept to one function so that cells written by spreadsheet software's
-    rules (a leading ``=``, ``+``, ``-`` or ``@`` read as a formula) are
-    neutralised in one place when that rule is adopted for every export.
-    """
+    """The one place a value becomes a CSV cell: None is empty, text a spreadsheet
+    would run as a formula (a leading ``=``, ``+``, ``-``, ``@`` …) is quoted,
+    numbers and the rest as they are."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return neutralise_cell(value)
     return value
 
 
