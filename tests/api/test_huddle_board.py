@@ -7,29 +7,8 @@ import uuid
 import pytest
 
 from tests.api.sync_helpers import SyncSession, report
+from tests.api.test_huddle import DAY, at, file, huddle, team  # noqa: F401 - helpers and the team fixture
 
-DAY = "2026-11-20"
-
-
-def at(hour: int, day: str = DAY) -> str:
-    return f"{day}T{hour:02d}:00:00+08:00"
-
-
-@pytest.fixture
-def team(client, auth):
-    return {n: SyncSession(client, auth, f"g1-{n}") for n in range(1, 5)}
-
-
-def file(session, **data):
-    m = session.mutation("report", "create", report(**data))
-    assert session.push_one(m)["status"] == "applied"
-    return m["entity_id"]
-
-
-def huddle(client, auth, user="g1-1", **query):
-    response = client.get("/api/huddle", query_string={"date": DAY, **query}, headers=auth.headers(user))
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def manholes(team) -> list[str]:
