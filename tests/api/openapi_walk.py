@@ -21,7 +21,8 @@ class Operation:
 
     @property
     def needs_admin(self) -> bool:
-        return self.path.startswith("/api/admin/")
+        # The admin's resources, and the intake keys and street queue (admins may use both).
+        return self.path.startswith(("/api/admin/", "/api/intake/"))
 
     def url(self, **values) -> str:
         """The path with each ``{name}`` filled from ``values`` or a well-formed stand-in."""
