@@ -3,7 +3,7 @@ import type { GridwalkDB, RecordRow } from "../src/db/schema";
 import { getMeta, setMeta } from "../src/db/meta";
 import { locale } from "../src/i18n";
 import { ApiClient, type Session } from "../src/sync/api";
-import { KEEP_SNAPSHOTS, huddleKey, loadAsOf, loadHuddle, loadHuddleIds, refreshHuddle, type Huddle, type HuddleReport } from "../src/sync/huddle";
+import { KEEP_SNAPSHOTS, contentHash, huddleKey, loadAsOf, loadHuddle, loadHuddleIds, refreshHuddle, type Huddle, type HuddleReport } from "../src/sync/huddle";
 import {
   addReportsToTicket,
   createTicket,
@@ -312,7 +312,20 @@ describe("huddle snapshots", () => {
     await refreshHuddle(d, api, "mine", "2026-11-20", () => new Date("2026-11-20T11:42:05Z"));
     expect(await loadHuddle(d, "mine", "2026-11-20")).toEqual(first);
     expect(first.huddle.generated_at).toBeUndefined();
-    expect(await loadAsOf(d, "mine", "2026-11-20")).toEqual({ fetchedAt: "2026-11-20T11:42:05.000Z", generatedAt: generated });
+    expect(await loadAsOf(d, "mine", "2026-11-20")).toMatchObject({ fetchedAt: "2026-11-20T11:42:05.000Z", generatedAt: generated });
+  });
+
+  it("stores an answer that changed", async () => {
+    let visits = 0;
+    const api = new ApiClient(d, async () => json({ ...huddle(), visits }));
+    await refreshHuddle(d, api, "mine", "2026-11-20", () => new Date("2026-11-20T11:00:00Z"));
+    visits = 3;
+    await refreshHuddle(d, api, "mine", "2026-11-20", () => new Date("2026-11-20T11:05:00Z"));
+    const stored = await loadHuddle(d, "mine", "2026-11-20");
+    expect(stored?.huddle.visits).toBe(3);
+    expect(stored?.fetchedAt).toBe("2026-11-20T11:05:00.000Z");
+    expect(contentHash("a")).not.toBe(contentHash("b"));
+    expect(contentHash("垃圾桶满溢")).toBe(contentHash("垃圾桶满溢"));
   });
 
   it("keeps only the newest snapshots, and a log-out of another user wipes them", async () => {

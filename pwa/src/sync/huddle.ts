@@ -103,6 +103,8 @@ export interface HuddleSnapshot {
 export interface HuddleAsOf {
   fetchedAt: string;
   generatedAt?: string;
+  /** A hash of the stored content, to tell a changed answer without reading the stored one. */
+  hash?: string;
 }
 
 /** How many snapshots (grid and day) to keep for offline use. */
@@ -128,6 +130,18 @@ export function loadAsOf(d: GridwalkDB, grid: number | "mine", date: string): Pr
   return getMeta<HuddleAsOf>(d, huddleKey(grid, date) + AS_OF);
 }
 
+/** FNV-1a (32 bits, twice with different seeds) over a string: cheap, and plenty to tell two answers apart. */
+export function contentHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x0100019d);
+  }
+  return `${(a >>> 0).toString(16)}${(b >>> 0).toString(16)}`;
+}
+
 /** The ids of the stored snapshot's reports. */
 export async function loadHuddleIds(d: GridwalkDB, grid: number | "mine", date: string): Promise<string[]> {
   return (await getMeta<string[]>(d, huddleKey(grid, date) + IDS)) ?? [];
@@ -146,14 +160,17 @@ export async function refreshHuddle(
   const { generated_at: generatedAt, ...huddle } = await api.json<Huddle>(`/huddle?${q}`);
   const fetchedAt = now().toISOString();
   const key = huddleKey(grid, date);
-  const stored = await getMeta<HuddleSnapshot>(d, key);
+  const hash = contentHash(JSON.stringify(huddle));
+  const before = await getMeta<HuddleAsOf>(d, key + AS_OF);
   let snapshot: HuddleSnapshot = { fetchedAt, huddle };
-  if (stored && JSON.stringify(stored.huddle) === JSON.stringify(huddle)) snapshot = stored;
+  // Unchanged (the usual answer during a huddle): the large stored copy is neither read nor rewritten.
+  const stored = before?.hash === hash ? await getMeta<HuddleSnapshot>(d, key) : undefined;
+  if (stored) snapshot = stored;
   else {
     await setMeta(d, key + IDS, huddle.reports.map((r) => r.id));
     await setMeta(d, key, snapshot);
   }
-  await setMeta(d, key + AS_OF, { fetchedAt, generatedAt } satisfies HuddleAsOf);
+  await setMeta(d, key + AS_OF, { fetchedAt, generatedAt, hash } satisfies HuddleAsOf);
   const bodies = (await d.meta.where("key").startsWith(HUDDLE_PREFIX).toArray()).filter(
     (row) => !SUFFIXES.some((suffix) => row.key.endsWith(suffix)),
   );

@@ -29,6 +29,7 @@ import { BoardContext, Later, type BoardCtx } from "./context";
 import { GridMap } from "./GridMap";
 import { buildBoard, draftKey, localToday, type BoardView, type LocalState } from "./model";
 import { Pending } from "./Pending";
+import { preloadThumbs } from "./thumbs";
 import { Tickets } from "./Tickets";
 import "./huddle.css";
 
@@ -181,6 +182,9 @@ export function Board({ date }: { date?: string }) {
     [gridId, day, members, cats],
   );
   const ticketed = useMemo(() => view?.reports.filter((r) => r.ticketId) ?? [], [view]);
+  // The day's thumbnails load in the background, in the order the board lists the reports.
+  const shas = useMemo(() => (view ? [...view.clusters.flatMap((c) => c.members), ...view.reports].flatMap((r) => r.photos.slice(0, 1)) : []), [view]);
+  useEffect(() => (shas.length ? preloadThumbs(shas) : undefined), [shas.join(" ")]);
 
   const head = <Head day={day} gridName={huddle?.grid.name} busy={busy} onRefresh={() => void scheduler.run(true).then(refresh)} />;
   if (snapshot === undefined) {

@@ -168,7 +168,7 @@ export function Matches({ matches, view }: { matches: BoardMatch[]; view: BoardV
 
 const LooseItem = memo(function LooseItem({ report, onTicket }: { report: BoardReport; onTicket: (id: string) => void }) {
   return (
-    <ReportLine report={report}>
+    <ReportLine report={report} listed>
       <button type="button" class="btn btn-secondary" onClick={() => onTicket(report.id)} data-testid="report-ticket">
         {t("huddle.loose.ticket")}
       </button>
@@ -177,12 +177,12 @@ const LooseItem = memo(function LooseItem({ report, onTicket }: { report: BoardR
 });
 
 const PlainItem = memo(function PlainItem({ report }: { report: BoardReport }) {
-  return <ReportLine report={report} />;
+  return <ReportLine report={report} listed />;
 });
 
 /** A long list drawn a batch per task. */
 function ReportList({ reports, onTicket }: { reports: BoardReport[]; onTicket?: (id: string) => void }) {
-  const shown = useProgressive(reports.length, 20, 20);
+  const shown = useProgressive(reports.length, 10, 10);
   return (
     <ul class="list card">
       {reports.slice(0, shown).map((r) => (onTicket ? <LooseItem key={r.id} report={r} onTicket={onTicket} /> : <PlainItem key={r.id} report={r} />))}

@@ -6,13 +6,16 @@ import { useBoard } from "./context";
 import type { BoardReport } from "./model";
 import { Thumb } from "./Thumb";
 
-/** One report on the board: thumbnail, who (display name), when, category, status, what was said. */
-export function ReportLine({ report, children }: { report: BoardReport; children?: ComponentChildren }) {
+/**
+ * One report on the board: thumbnail, who (display name), when, category, status, what was said.
+ * `listed`: a row of a long list (drawn only when near the screen).
+ */
+export function ReportLine({ report, children, listed = false }: { report: BoardReport; children?: ComponentChildren; listed?: boolean }) {
   const { members, catName } = useBoard();
   const who = displayName(members, report.reporter);
   const description = String(report.data.description ?? "");
   return (
-    <li class="hb-report" data-testid="board-report" data-report-id={report.id}>
+    <li class={listed ? "hb-report hb-list-item" : "hb-report"} data-testid="board-report" data-report-id={report.id}>
       <a href={`#/report/${report.id}`} class="hb-report-link">
         <Thumb sha={report.photos[0]} alt={t("report.photos")} />
         <span class="hb-report-body">

@@ -1,49 +1,32 @@
-import { useEffect, useRef, useState } from "preact/hooks";
-import { thumbUrl } from "./thumbs";
+import { useEffect, useRef } from "preact/hooks";
+import { loadThumb, loadedThumb, onThumb } from "./thumbs";
 
-let observer: IntersectionObserver | null = null;
-const waiting = new Map<Element, () => void>();
-
-function watch(el: Element, onVisible: () => void): () => void {
-  if (typeof IntersectionObserver === "undefined") {
-    onVisible();
-    return () => {};
-  }
-  observer ??= new IntersectionObserver(
-    (entries) => {
-      for (const e of entries) {
-        if (!e.isIntersecting) continue;
-        waiting.get(e.target)?.();
-        waiting.delete(e.target);
-        observer?.unobserve(e.target);
-      }
-    },
-    { rootMargin: "200px" },
-  );
-  waiting.set(el, onVisible);
-  observer.observe(el);
-  return () => {
-    waiting.delete(el);
-    observer?.unobserve(el);
-  };
-}
-
-/** A small photo preview that loads when it comes near the screen. */
-export function Thumb({ sha, alt, size = 56 }: { sha?: string; alt: string; size?: number }) {
-  const ref = useRef<HTMLSpanElement>(null);
-  const [url, setUrl] = useState<string | null>(null);
+/**
+ * A small photo preview; shows as soon as the board's background loading (thumbs.ts) has it.
+ * The picture is put into the page directly, not by redrawing: two hundred of them arriving
+ * one batch after another would otherwise keep the tablet busy.
+ */
+export function Thumb({ sha, alt, size = 56, eager = false }: { sha?: string; alt: string; size?: number; eager?: boolean }) {
+  const img = useRef<HTMLImageElement>(null);
+  const ready = sha ? loadedThumb(sha) : undefined;
   useEffect(() => {
-    if (!sha || !ref.current) return;
-    let alive = true;
-    const stop = watch(ref.current, () => void thumbUrl(sha).then((u) => alive && setUrl(u)));
-    return () => {
-      alive = false;
-      stop();
+    if (!sha || ready) return;
+    const show = (url: string) => {
+      if (!img.current) return;
+      img.current.src = url;
+      img.current.hidden = false;
     };
-  }, [sha]);
+    const stop = onThumb(sha, show);
+    // A thumbnail shown on its own (the ticket form) need not wait for the board's queue.
+    if (eager) void loadThumb(sha);
+    return stop;
+  }, [sha, eager, ready]);
   return (
-    <span ref={ref} class="hb-thumb" style={{ width: `${size}px`, height: `${size}px` }} data-testid="board-thumb" data-sha={sha ?? ""}>
-      {url ? <img src={url} alt={alt} width={size} height={size} decoding="async" /> : <span aria-label={alt}>{sha ? "🖼️" : "—"}</span>}
+    <span class="hb-thumb" style={{ width: `${size}px`, height: `${size}px` }} data-testid="board-thumb" data-sha={sha ?? ""}>
+      <img ref={img} src={ready} hidden={!ready} alt={alt} width={size} height={size} decoding="async" />
+      <span class="hb-thumb-empty" aria-hidden="true">
+        {sha ? "🖼️" : "—"}
+      </span>
     </span>
   );
 }

@@ -97,7 +97,7 @@ export function TicketForm({ reports, onDone }: { reports: BoardReport[]; onDone
                 onClick={() => toggle(sha)}
                 data-testid="ticket-photo"
               >
-                <Thumb sha={sha} alt={t("report.photos")} size={64} />
+                <Thumb sha={sha} alt={t("report.photos")} size={64} eager />
               </button>
             ))}
           </div>

@@ -31,7 +31,7 @@ export function useBoard(): BoardCtx {
 }
 
 /** Shows the first `first` items at once and the rest a batch per task, so no one task blocks the tablet for long. */
-export function useProgressive(total: number, first = 6, step = 4): number {
+export function useProgressive(total: number, first = 4, step = 2): number {
   const [limit, setLimit] = useState(first);
   useEffect(() => {
     if (limit >= total) return;

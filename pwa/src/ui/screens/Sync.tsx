@@ -26,7 +26,7 @@ export function detailLines(details: unknown): string[] {
 
 function summary(item: OutboxItem): string {
   const d = item.mutation.data;
-  const text = d.description ?? d.place ?? d.note ?? d.notes ?? "";
+  const text = d.description ?? d.title ?? d.place ?? d.note ?? d.notes ?? "";
   return String(text).slice(0, 40);
 }
 
