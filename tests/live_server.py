@@ -69,6 +69,11 @@ class LiveServer:
                 time.sleep(0.1)
         raise RuntimeError("the server did not start: " + self.log.read_text()[-2000:])
 
+    def sweep(self) -> None:
+        """Run the due/overdue sweep once against this server's database, as its scheduled job does."""
+        subprocess.run([str(BIN / "flask"), "--app", "wsgi", "notify-due"], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)

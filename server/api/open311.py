@@ -65,7 +65,7 @@ def _http_error(err: HTTPException):
     return error_response(err)
 
 
-@blp.route("/services.<fmt>", methods=["GET"])
+@blp.route("/services.<any(json, xml):fmt>", methods=["GET"])
 @blp.arguments(LangOnlySchema, location="query")
 def services(args, fmt):
     """Our report categories as Open311 services (service_code is the category code)."""
@@ -74,7 +74,7 @@ def services(args, fmt):
     return _answer(fmt, open311.services(_lang(args)), open311.services_xml)
 
 
-@blp.route("/requests.<fmt>", methods=["GET"])
+@blp.route("/requests.<any(json, xml):fmt>", methods=["GET"])
 @blp.arguments(RequestQuerySchema, location="query")
 def list_requests(args, fmt):
     """Service requests of the key's district, newest first: filters service_request_id, service_code,
@@ -85,7 +85,7 @@ def list_requests(args, fmt):
     return _answer(fmt, rows, open311.requests_xml, headers={"X-Total-Count": str(total)})
 
 
-@blp.route("/requests/<request_id>.<fmt>", methods=["GET"])
+@blp.route("/requests/<request_id>.<any(json, xml):fmt>", methods=["GET"])
 @blp.arguments(LangOnlySchema, location="query")
 def get_request(args, request_id, fmt):
     """One service request, as a list of one (as the specification answers it)."""
@@ -94,7 +94,7 @@ def get_request(args, request_id, fmt):
     return _answer(fmt, [open311.get_request(account, request_id, _lang(args))], open311.requests_xml)
 
 
-@blp.route("/requests.<fmt>", methods=["POST"])
+@blp.route("/requests.<any(json, xml):fmt>", methods=["POST"])
 @limiter.limit(lambda: current_app.config.get("GRIDWALK_OPEN311_POST_LIMIT")
                or os.environ.get("GRIDWALK_OPEN311_POST_LIMIT") or "120 per minute")
 @blp.arguments(RequestPostSchema, location="json_or_form")

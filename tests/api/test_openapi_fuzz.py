@@ -78,7 +78,11 @@ def _config() -> SchemathesisConfig:
     })
 
 
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", APP, config=_config())
+# The Open311 operations are left out: they authenticate with an intake account's
+# api_key (a query value the fuzzer cannot know, so every case is a 403) and answer
+# XML as GeoReport v2 lays it out; tests/api/test_open311.py holds them to the
+# specification's fields instead.
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", APP, config=_config()).exclude(path_regex=r"^/open311/")
 
 
 _state = {"ready": False}

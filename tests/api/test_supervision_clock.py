@@ -44,10 +44,11 @@ def test_moving_the_clock_turns_a_ticket_through_its_colours(client, auth, desk,
     assert now - datetime.now(timezone.utc) > timedelta(hours=hours)
 
 
-def test_an_overdue_ticket_is_swept_to_its_department_and_the_supervisors(client, auth, desk, clock_file):
+def test_an_overdue_ticket_is_swept_to_its_department_and_the_supervisors(client, auth, desk, clock_file, runner):
     ticket = desk.create()
     desk.walk(ticket["id"], ["submit", "approve", "dispatch"])
     clock_file.write_text(str(49 * HOUR))
+    assert runner.invoke(args=["notify-due"]).exit_code == 0  # the scheduled job, on the moved clock
     for user in ("dept1", "street1"):
         kinds = [n["kind"] for n in client.get("/api/notifications", headers=auth.headers(user)).get_json()[
             "notifications"] if n["entity_id"] == ticket["id"]]

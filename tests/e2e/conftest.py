@@ -74,10 +74,21 @@ def live_server(tmp_path_factory, clock_file):
     prepare_database(env)
     server = LiveServer(env, tmp / "server.log", workers=2)
     server.start()
+    _servers.append(server)
     try:
         yield server.base
     finally:
+        _servers.remove(server)
         server.stop()
+
+
+_servers: list[LiveServer] = []
+
+
+@pytest.fixture
+def due_sweep(live_server):
+    """Runs the due/overdue sweep once against the live server's database, as its scheduled job would."""
+    return _servers[-1].sweep
 
 
 @pytest.fixture(scope="session")

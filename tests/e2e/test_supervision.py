@@ -40,7 +40,7 @@ def overdue_and_not(live_server):
 
 
 def test_an_overdue_ticket_is_red_at_the_top_of_the_board_and_in_the_inbox(browser, live_server, supervision_clock,
-                                                                          overdue_and_not):
+                                                                          overdue_and_not, due_sweep):
     urgent, calm = overdue_and_not
     # Nine hours later by the server's supervision clock: past the urgent one's deadline.
     supervision_clock(9 * HOUR)
@@ -75,7 +75,8 @@ def test_an_overdue_ticket_is_red_at_the_top_of_the_board_and_in_the_inbox(brows
     expect(card.get_by_test_id("time-left")).to_have_attribute("data-overdue", "1")
     # Its acknowledge deadline (2 hours for an urgent one) has passed too.
     expect(card.get_by_test_id("ack-countdown")).to_contain_text("报到已超时")
-    # The supervisors and the department heard of it (the due sweep).
+    # The supervisors and the department heard of it, once the due sweep ran (a job, not a read).
+    due_sweep()
     for user in ("street1", "dept1"):
         kinds = [n["kind"] for n in Api(live_server, user).get("/api/notifications").json()["notifications"]
                  if n["entity_id"] == urgent]
