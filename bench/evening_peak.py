@@ -22,6 +22,7 @@ The database is wiped: give one of its own, never the test suite's.
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -84,34 +85,37 @@ def request(conn, method: str, path: str, body: bytes | None, token: str) -> tup
     return response.status, json.loads(response.read() or b"{}")
 
 
-def pull(conn, phone: Phone, timings: dict) -> None:
-    while True:
+def timed_caller(conn, timings: dict):
+    """``call(kind, method, path, token, body)`` over ``conn``: the answer's body, its time kept by kind."""
+
+    def call(kind: str, method: str, path: str, token: str, body: bytes | None = None) -> dict:
         started = time.perf_counter()
-        status, body = request(conn, "GET", f"/api/sync/pull?limit=500&cursor={phone.cursor}", None, phone.access)
-        timings["pull"].append(time.perf_counter() - started)
+        status, answer = request(conn, method, path, body, token)
+        timings[kind].append(time.perf_counter() - started)
         if status != 200:
-            raise RuntimeError(f"pull answered {status}: {body}")
+            raise RuntimeError(f"{method} {path} answered {status}: {answer}")
+        return answer
+
+    return call
+
+
+def pull(call, phone: Phone) -> None:
+    """Pull from the phone's cursor until nothing more is waiting."""
+    while True:
+        body = call("pull", "GET", f"/api/sync/pull?limit=500&cursor={phone.cursor}", phone.access)
         phone.cursor = body["cursor"]
         if not body["more"]:
             return
 
 
-def evening(conn, phone: Phone, timings: dict, problems: list) -> None:
-    started = time.perf_counter()
-    status, body = request(conn, "POST", "/api/auth/refresh", b"{}", phone.refresh)
-    timings["refresh"].append(time.perf_counter() - started)
-    if status != 200:
-        raise RuntimeError(f"refresh answered {status}: {body}")
-    phone.access = body["access_token"]
-    pull(conn, phone, timings)
+def evening(call, phone: Phone, problems: list) -> None:
+    """Refresh the token, pull, then push each prepared batch and pull after it."""
+    phone.access = call("refresh", "POST", "/api/auth/refresh", phone.refresh, b"{}")["access_token"]
+    pull(call, phone)
     for push_body in phone.bodies:
-        started = time.perf_counter()
-        status, body = request(conn, "POST", "/api/sync/push", push_body, phone.access)
-        timings["push"].append(time.perf_counter() - started)
-        if status != 200:
-            raise RuntimeError(f"push answered {status}: {body}")
+        body = call("push", "POST", "/api/sync/push", phone.access, push_body)
         problems.extend(r for r in body["results"] if r["status"] != "applied")
-        pull(conn, phone, timings)
+        pull(call, phone)
 
 
 def server_cpu_seconds(server: LiveServer) -> float:
@@ -147,12 +151,7 @@ def log_in_all(server: LiveServer, phones: list[Phone], connections: int) -> Non
             answer = json.loads(conn.getresponse().read())
             phone.access, phone.refresh = answer["access_token"], answer["refresh_token"]
             phone.cursor = ""  # a phone that synced before tonight: it is at the present when the clock starts
-            while True:
-                _, body = request(conn, "GET", f"/api/sync/pull?limit=500&cursor={phone.cursor}", None,
-                                       phone.access)
-                phone.cursor = body["cursor"]
-                if not body["more"]:
-                    break
+            pull(timed_caller(conn, collections.defaultdict(list)), phone)
 
     threads = [threading.Thread(target=worker) for _ in range(connections)]
     for t in threads:
@@ -198,7 +197,7 @@ def run(args) -> None:
                     except queue.Empty:
                         return
                     try:
-                        evening(conn, phone, timings, problems)
+                        evening(timed_caller(conn, timings), phone, problems)
                     except Exception as exc:  # noqa: BLE001 — counted and reported below
                         errors.append(repr(exc))
                         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
