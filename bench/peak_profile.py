@@ -100,6 +100,20 @@ def test_client_caller(client, clock: Clock):
     return call
 
 
+def fixed_cost(call, phone: Phone, sizes: tuple[int, int] = (1, 50), pushes: int = 60) -> dict[int, float]:
+    """CPU ms per push of each size (new reports of one phone): the fixed cost is where the line meets zero."""
+    per_push = {}
+    for size in sizes:
+        probe = Phone(phone.username, pushes, size)
+        probe.device, probe.access = phone.device, phone.access
+        probe.prepare()
+        started = time.process_time()
+        for body in probe.bodies:
+            call("fixed", "POST", "/api/sync/push", phone.access, body)
+        per_push[size] = (time.process_time() - started) * 1000 / pushes
+    return per_push
+
+
 def log_in(client, phone: Phone) -> None:
     body = json.dumps({"username": phone.username, "password": "gridwalk-demo", "device_id": phone.device})
     answer = client.post("/api/auth/login", data=body, headers={"Content-Type": "application/json"}).get_json()
@@ -152,6 +166,10 @@ def main() -> None:
         seconds, calls = clock.seconds[label], clock.calls[label]
         if calls:
             print(f"  {label:36s} {calls:6d} {seconds * 1000 / calls:8.3f} {seconds * 1000 / n:9.2f}")
+    (n_small, ms_small), (n_large, ms_large) = fixed_cost(call, phones[0]).items()
+    per_mutation = (ms_large - ms_small) / (n_large - n_small)
+    print(f"a push of {n_small}: {ms_small:.2f} ms, of {n_large}: {ms_large:.2f} ms: "
+          f"{ms_small - per_mutation * n_small:.2f} ms fixed + {per_mutation * 1000:.0f} µs per mutation")
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
