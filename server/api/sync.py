@@ -38,8 +38,15 @@ def push(body):
     # Minute precision is enough for the device list and spares most pushes a write.
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_STEP:
         device.last_seen_at = now
+    wanted = body["pull"]
+    if wanted is not None:
+        _checked_cursor(wanted["cursor"])  # a bad cursor refuses the request before anything is applied
+    answer = sync_service.apply_mutations(current_user(), current_scope(), device.id, body["mutations"])
+    if wanted is not None:
+        # After the commit: this pull begins after the push, so it holds the push's own changes.
+        answer["pull"] = sync_service.pull_changes(current_scope(), wanted["cursor"], wanted["limit"])
     # The schema documents the answer; the hot path skips re-serialising it.
-    return jsonify(sync_service.apply_mutations(current_user(), current_scope(), device.id, body["mutations"]))
+    return jsonify(answer)
 
 
 @blp.route("/pull", methods=["GET"])
@@ -48,7 +55,12 @@ def push(body):
 @blp.response(200, PullAnswerSchema)
 def pull(query):
     """Changes after the cursor that the caller may see, oldest first."""
+    _checked_cursor(query["cursor"])
+    return jsonify(sync_service.pull_changes(current_scope(), query["cursor"], query["limit"]))
+
+
+def _checked_cursor(cursor: str | None) -> None:
     try:
-        return jsonify(sync_service.pull_changes(current_scope(), query["cursor"], query["limit"]))
+        sync_service.decode_cursor(cursor)
     except ValueError as exc:
         raise DomainError("invalid_cursor", "The cursor was not made by this server.") from exc

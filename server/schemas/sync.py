@@ -9,11 +9,20 @@ from server.schemas.common import DEVICE_ID
 from server.services.sync import MAX_BATCH
 
 
+class PullQuerySchema(Schema):
+    cursor = fields.Str(load_default=None, allow_none=True, validate=validate.Length(0, 200))
+    limit = Int32(load_default=500, validate=validate.Range(1, 5000))
+
+
 class PushSchema(Schema):
     device_id = fields.Str(required=True, validate=DEVICE_ID)
     # Each mutation is validated on its own so one bad one is `rejected` and
     # the rest still apply; here they only need to be a list.
     mutations = fields.List(fields.Raw(), required=True, validate=validate.Length(0, MAX_BATCH))
+    # Pull in the same round trip: the answer's "pull" is what GET /pull with
+    # these parameters would answer once the push has committed.
+    pull = fields.Nested(PullQuerySchema, load_default=None,
+                         metadata={"description": "Also pull from this cursor once the push is committed."})
 
 
 class ErrorDetailSchema(Schema):
@@ -31,17 +40,6 @@ class PushResultSchema(Schema):
     resolution = fields.Dict()
 
 
-class PushAnswerSchema(Schema):
-    results = fields.List(fields.Nested(PushResultSchema))
-    cursor = fields.Str()
-    hlc = fields.Str()
-
-
-class PullQuerySchema(Schema):
-    cursor = fields.Str(load_default=None, validate=validate.Length(0, 200))
-    limit = Int32(load_default=500, validate=validate.Range(1, 5000))
-
-
 class ChangeSchema(Schema):
     entity = fields.Str()
     entity_id = fields.Str()
@@ -56,6 +54,13 @@ class PullAnswerSchema(Schema):
     cursor = fields.Str()
     more = fields.Bool()
     hlc = fields.Str()
+
+
+class PushAnswerSchema(Schema):
+    results = fields.List(fields.Nested(PushResultSchema))
+    cursor = fields.Str()
+    hlc = fields.Str()
+    pull = fields.Nested(PullAnswerSchema, metadata={"description": "Present when the push asked to pull."})
 
 
 class ConflictSideSchema(Schema):
