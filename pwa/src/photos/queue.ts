@@ -4,7 +4,8 @@
  * dropped (the small preview stays for offline display).
  */
 
-import type { GridwalkDB, PhotoRow } from "../db/schema";
+import { pendingPhotos } from "../db/queries";
+import type { GridwalkDB } from "../db/schema";
 import { ApiError, type ApiClient } from "../sync/api";
 import { headPhoto, uploadPhoto } from "./upload";
 
@@ -30,11 +31,6 @@ export async function storePhoto(
       createdAt: now,
     });
   });
-}
-
-/** Photos whose bytes the server does not have yet. */
-export async function pendingPhotos(d: GridwalkDB): Promise<PhotoRow[]> {
-  return d.photos.where("status").anyOf("local", "uploading").toArray();
 }
 
 export interface PhotoUploadSummary {

@@ -237,8 +237,3 @@ export async function discardRejected(d: GridwalkDB, seq: number): Promise<void>
     await refreshRecord(d, item.mutation.entity, item.mutation.entity_id);
   });
 }
-
-/** How many mutations have not been answered yet (pending + rejected). */
-export function outboxCount(d: GridwalkDB): Promise<number> {
-  return d.outbox.count();
-}

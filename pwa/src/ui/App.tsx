@@ -1,4 +1,6 @@
 import { useEffect } from "preact/hooks";
+import { META, getMeta } from "../db/meta";
+import { outboxCount } from "../db/queries";
 import { whenIdle } from "../idle";
 import { locale, t } from "../i18n";
 import { runtime } from "../runtime";
@@ -96,8 +98,8 @@ function Screen({ caps }: { caps: Capabilities }) {
 export function App() {
   void locale.value; // re-render on language change
   const session = useMeta<Session | null>("session");
-  const loaded = useLiveQuery(() => runtime().db.meta.get("session").then(() => true), []);
-  const pending = useLiveQuery(() => runtime().db.outbox.count(), []) ?? 0;
+  const loaded = useLiveQuery(() => getMeta(runtime().db, META.session).then(() => true), []);
+  const pending = useLiveQuery(() => outboxCount(runtime().db), []) ?? 0;
   const online = useOnline();
   const caps = capabilities(session?.user.role);
   // The lead opens the board every evening: fetch its chunk once the app is idle, not on the tap.

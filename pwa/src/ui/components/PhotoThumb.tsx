@@ -1,4 +1,5 @@
 import { useEffect } from "preact/hooks";
+import { getPhoto } from "../../db/queries";
 import { runtime } from "../../runtime";
 import { loadRemoteThumb } from "../../photos/remote";
 import { useLiveQuery, useObjectUrl } from "../hooks";
@@ -6,7 +7,7 @@ import { useLiveQuery, useObjectUrl } from "../hooks";
 /** A photo preview from IndexedDB; photos from other phones are fetched once and kept. */
 export function PhotoThumb({ sha, alt, onRemove, removeLabel }: { sha: string; alt: string; onRemove?: () => void; removeLabel?: string }) {
   // null once known to be missing (undefined is "not read yet"): a photo from another phone is then fetched.
-  const row = useLiveQuery(async () => (await runtime().db.photos.get(sha)) ?? null, [sha]);
+  const row = useLiveQuery(async () => (await getPhoto(runtime().db, sha)) ?? null, [sha]);
   const url = useObjectUrl(row?.thumb ?? row?.blob);
   useEffect(() => {
     if (row === undefined) return;

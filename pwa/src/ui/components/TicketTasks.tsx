@@ -1,4 +1,5 @@
 import { t, type MessageKey } from "../../i18n";
+import { recordsOf } from "../../db/queries";
 import type { RecordRow } from "../../db/schema";
 import { runtime } from "../../runtime";
 import { offered } from "../../sync/ticketCommands";
@@ -13,7 +14,7 @@ const GROUPS: { key: MessageKey; testid: string; wants: (role: string, d: Record
 
 /** On Today: the grid's tickets waiting for this user (待核查, 待销号, returned), each opening its page. */
 export function TicketTasks({ role }: { role: string }) {
-  const tickets = useLiveQuery(() => runtime().db.records.where("entity").equals("ticket").toArray(), []) ?? [];
+  const tickets = useLiveQuery(() => recordsOf(runtime().db, "ticket"), []) ?? [];
   const live = tickets.filter((r) => !r.deleted);
   const groups = GROUPS.map((g) => ({ ...g, rows: live.filter((r) => g.wants(role, r.data)) })).filter((g) => g.rows.length);
   if (!groups.length) return null;

@@ -7,6 +7,7 @@
  * kept dossier, so it opens offline once seen; a lazy chunk of its own.
  */
 
+import { getRecord } from "../../db/queries";
 import { formatDateTime, localName, t, type MessageKey } from "../../i18n";
 import { runtime } from "../../runtime";
 import type { DossierReport } from "../../sync/desk";
@@ -93,7 +94,7 @@ function Facts({ id, data, grid, dept, cats, people, reasons, now }: { id: strin
 export function TicketPage({ id }: { id: string }) {
   const { db } = runtime();
   const user = useSessionUser();
-  const rec = useLiveQuery(async () => (await db.records.get(["ticket", id])) ?? null, [id]);
+  const rec = useLiveQuery(async () => (await getRecord(db, "ticket", id)) ?? null, [id]);
   const { snapshot, busy, error, refresh } = useDossier(id);
   const dossier = snapshot?.dossier;
   const people = usePeople(dossier?.people);

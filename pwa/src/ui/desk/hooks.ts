@@ -7,6 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { getMeta } from "../../db/meta";
 import { META } from "../../db/meta";
+import { recordsOf } from "../../db/queries";
 import { runtime } from "../../runtime";
 import { ApiError } from "../../sync/api";
 import { loadDossier, loadGrids, loadTickets, refreshDossier, refreshGrids, refreshTickets, type GridName } from "../../sync/desk";
@@ -56,7 +57,7 @@ export function useRefresh(load: () => Promise<unknown>, deps: unknown[]): Refre
 export function useDeskTickets() {
   const { db, api } = runtime();
   const snapshot = useLiveQuery(() => loadTickets(db), []);
-  const records = useLiveQuery(() => db.records.where("entity").equals("ticket").toArray(), []);
+  const records = useLiveQuery(() => recordsOf(db, "ticket"), []);
   const state = useRefresh(() => refreshTickets(db, api), []);
   const tickets: DeskTicket[] | undefined = records === undefined ? undefined : deskTickets(snapshot, records);
   return { ...state, snapshot, tickets };

@@ -1,6 +1,7 @@
 /** Pieces every desk screen uses: colours, time left, photos at full size, the trail in words, pending and refused actions. */
 
 import { useEffect, useState } from "preact/hooks";
+import { outboxCountOf, rejectedItemsOf } from "../../db/queries";
 import type { OutboxItem } from "../../db/schema";
 import { errorText, formatDateTime, formatTime, locale, t, type Locale, type MessageKey } from "../../i18n";
 import { displayPhotoUrl } from "../../photos/remote";
@@ -190,7 +191,7 @@ export function Timeline({ history, people, depts }: { history: readonly History
 export function TicketOutcomes({ id, history, people, depts }: { id: string; history: readonly HistoryEntry[]; people: readonly Person[]; depts: readonly Department[] }) {
   const { db } = runtime();
   const outcomes = useLiveQuery(() => outcomesFor(db, id), [id]) ?? [];
-  const refused = useLiveQuery(() => db.outbox.where("entity_id").equals(id).filter((i) => i.status === "rejected").toArray(), [id]) ?? [];
+  const refused = useLiveQuery(() => rejectedItemsOf(db, id), [id]) ?? [];
   if (!outcomes.length && !refused.length) return null;
   return (
     <div data-testid="ticket-outcomes">
@@ -219,11 +220,14 @@ export function TicketOutcomes({ id, history, people, depts }: { id: string; his
   );
 }
 
+/** What the desk screens change: the "waits to be sent" count is of these. */
+const DESK_ENTITIES: ReadonlySet<string> = new Set(["ticket", "notification"]);
+
 /** How old the screen's data is, the sync-and-refresh button, what waits to be sent. */
 export function RefreshBar({ asOf, busy, refresh, error, testid }: { asOf?: string; busy: boolean; refresh: () => Promise<void>; error: { code: string; message: string } | null; testid: string }) {
   const { db, scheduler } = runtime();
   const online = useOnline();
-  const pending = useLiveQuery(() => db.outbox.filter((i) => i.mutation.entity === "ticket" || i.mutation.entity === "notification").count(), []) ?? 0;
+  const pending = useLiveQuery(() => outboxCountOf(db, DESK_ENTITIES), []) ?? 0;
   return (
     <>
       <div class="dk-bar">

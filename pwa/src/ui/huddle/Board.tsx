@@ -13,6 +13,7 @@
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { getMeta } from "../../db/meta";
+import { getRecords, recordIdsOf, recordsOf } from "../../db/queries";
 import { whenIdle } from "../../idle";
 import type { RecordRow } from "../../db/schema";
 import { errorText, formatDateTime, formatTime, localName, t } from "../../i18n";
@@ -144,17 +145,17 @@ export function Board({ date }: { date?: string }) {
   const local = useLiveQuery(async (): Promise<LocalState> => {
     const ids = await loadHuddleIds(db, "mine", day);
     const [rows, tickets, keepApart, resolved, added] = await Promise.all([
-      db.records.bulkGet(ids.map((id) => ["report", id] as [string, string])),
-      db.records.where("entity").equals("ticket").toArray(),
-      db.records.where("entity").equals("keep_apart").toArray(),
-      db.records.where("entity").equals("conflict").primaryKeys(),
+      getRecords(db, "report", ids),
+      recordsOf(db, "ticket"),
+      recordsOf(db, "keep_apart"),
+      recordIdsOf(db, "conflict"),
       getMeta<Record<string, string[]>>(db, draftKey(day)),
     ]);
     return {
       reports: new Map(rows.filter((r): r is RecordRow => !!r).map((r) => [r.entity_id, r])),
       tickets,
       keepApart,
-      resolvedConflicts: new Set(resolved.map(([, id]) => id)),
+      resolvedConflicts: new Set(resolved),
       added: added ?? {},
     };
   }, [day]);

@@ -1,3 +1,4 @@
+import { recordsOf } from "../../db/queries";
 import { formatNumber, formatTime, localName, t } from "../../i18n";
 import type { CheckinSummary, CommonProblem } from "../../sync/huddle";
 import { postNotice, withdrawNotice } from "../../sync/huddleCommands";
@@ -47,7 +48,7 @@ export const Compliance = memo(function Compliance({ rows }: { rows: CheckinSumm
 export function CommonProblems({ problems }: { problems: CommonProblem[] }) {
   const ctx = useBoard();
   const tomorrow = nextDay(ctx.date);
-  const notices = useLiveQuery(() => ctx.db.records.where("entity").equals("notice").toArray(), []) ?? [];
+  const notices = useLiveQuery(() => recordsOf(ctx.db, "notice"), []) ?? [];
   const posted = (category: string) =>
     notices.find((n) => !n.deleted && n.data.category === category && n.data.for_day === tomorrow && n.data.grid_id === ctx.gridId);
   return (

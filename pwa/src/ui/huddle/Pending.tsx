@@ -1,3 +1,4 @@
+import { outboxItemsOf } from "../../db/queries";
 import { errorText, formatTime, t } from "../../i18n";
 import { useLiveQuery } from "../hooks";
 import { useBoard } from "./context";
@@ -6,7 +7,7 @@ import { BOARD_ENTITIES, actionText } from "./words";
 /** The board's actions still in the outbox: what a tablet that lost Wi-Fi has not sent yet. */
 export function Pending() {
   const { db } = useBoard();
-  const items = useLiveQuery(() => db.outbox.orderBy("seq").filter((i) => BOARD_ENTITIES.has(i.mutation.entity)).toArray(), []) ?? [];
+  const items = useLiveQuery(() => outboxItemsOf(db, BOARD_ENTITIES), []) ?? [];
   if (items.length === 0) {
     return (
       <p class="hb-pending hb-pending-none" data-testid="huddle-pending" data-count="0">

@@ -5,6 +5,7 @@
  * query per thumbnail, as the patrol screens use, costs too much for a board of 200 reports.
  */
 
+import { getPhoto } from "../../db/queries";
 import { whenIdle } from "../../idle";
 import { loadRemoteThumb } from "../../photos/remote";
 import { runtime } from "../../runtime";
@@ -34,10 +35,10 @@ export function loadThumb(sha: string): Promise<string | null> {
   if (!p) {
     p = (async () => {
       const { db, api } = runtime();
-      let row = await db.photos.get(sha);
+      let row = await getPhoto(db, sha);
       if (!row?.thumb && !row?.blob && navigator.onLine) {
         await loadRemoteThumb(db, api, sha);
-        row = await db.photos.get(sha);
+        row = await getPhoto(db, sha);
       }
       const blob = row?.thumb ?? row?.blob;
       if (!blob) return null;

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { getRecord } from "../../db/queries";
 import { formatDateTime, formatNumber, localName, t, type MessageKey } from "../../i18n";
 import { runtime } from "../../runtime";
 import { deleteRecord, transitionReport } from "../../sync/commands";
@@ -16,7 +17,7 @@ const PHONE_OPS = ["solve", "handoff", "reopen"] as const;
 /** One report: what was filed, its photos, its status and the actions a patroller may take. */
 export function ReportDetail({ id }: { id: string }) {
   const { db, deviceId, scheduler } = runtime();
-  const rec = useLiveQuery(() => db.records.get(["report", id]), [id]);
+  const rec = useLiveQuery(() => getRecord(db, "report", id), [id]);
   const cats = useLiveQuery(() => categories(db), []) ?? [];
   const members = useLiveQuery(() => knownPeople(db), []) ?? [];
   const [solving, setSolving] = useState(false);

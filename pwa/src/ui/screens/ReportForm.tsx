@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { getRecord } from "../../db/queries";
 import { localName, t, type MessageKey } from "../../i18n";
 import { runtime } from "../../runtime";
 import { createReport, updateReport } from "../../sync/commands";
@@ -16,7 +17,7 @@ type Severity = 1 | 2 | 3;
 /** New report, or edit of an existing one (`id`). Saving writes Dexie and the outbox, never the network. */
 export function ReportForm({ id }: { id?: string }) {
   const { db } = runtime();
-  const existing = useLiveQuery(async () => (id ? ((await db.records.get(["report", id])) ?? null) : null), [id]);
+  const existing = useLiveQuery(async () => (id ? ((await getRecord(db, "report", id)) ?? null) : null), [id]);
   if (id && existing === undefined) return <main class="screen">{t("common.loading")}</main>;
   if (id && !existing) return <main class="screen">{t("report.not_found")}</main>;
   return <ReportFormBody key={id ?? "new"} id={id} initial={existing?.data ?? null} />;

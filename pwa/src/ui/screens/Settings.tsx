@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { outboxCount } from "../../db/queries";
 import { LOCALES, formatBytes, locale, setLocale, t, type Locale } from "../../i18n";
 import { runtime } from "../../runtime";
 import type { Session } from "../../sync/api";
@@ -25,7 +26,7 @@ async function storageInfo(): Promise<StorageInfo> {
 export function Settings() {
   const { db, api, deviceId } = runtime();
   const session = useMeta<Session>("session");
-  const pending = useLiveQuery(() => db.outbox.count(), []) ?? 0;
+  const pending = useLiveQuery(() => outboxCount(db), []) ?? 0;
   const [storage, setStorage] = useState<StorageInfo>({});
   useEffect(() => {
     void storageInfo().then(setStorage);

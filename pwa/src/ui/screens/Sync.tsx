@@ -1,3 +1,4 @@
+import { outboxItems, pendingPhotos, storedConflicts } from "../../db/queries";
 import type { OutboxItem } from "../../db/schema";
 import { errorText, formatBytes, formatDateTime, t, type MessageKey } from "../../i18n";
 import { zhCN } from "../../i18n/zh-CN";
@@ -56,9 +57,9 @@ export function Sync() {
   const { db, deviceId, scheduler } = runtime();
   const online = useOnline();
   const status = scheduler.status.value;
-  const items = useLiveQuery(() => db.outbox.orderBy("seq").toArray(), []) ?? [];
-  const photos = useLiveQuery(() => db.photos.where("status").anyOf("local", "uploading").toArray(), []) ?? [];
-  const conflicts = useLiveQuery(() => db.conflicts.toArray(), []) ?? [];
+  const items = useLiveQuery(() => outboxItems(db), []) ?? [];
+  const photos = useLiveQuery(() => pendingPhotos(db), []) ?? [];
+  const conflicts = useLiveQuery(() => storedConflicts(db), []) ?? [];
   const lastSync = useMeta<{ at: string }>("last_sync");
   const session = useMeta<Session>("session");
   const lastError = useMeta<{ code: string; message: string; at?: string } | null>("last_sync_error");

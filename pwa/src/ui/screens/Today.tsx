@@ -1,4 +1,4 @@
-import { localDay, startOfTodayIso, isMine, listRecords } from "../../db/queries";
+import { localDay, startOfTodayIso, isMine, listRecords, outboxCount } from "../../db/queries";
 import { formatTime, localName, t } from "../../i18n";
 import { runtime } from "../../runtime";
 import type { Session } from "../../sync/api";
@@ -18,7 +18,7 @@ export function Today() {
   const checkins = useLiveQuery(() => listRecords(db, "checkin", since), [since]) ?? [];
   const reports = useLiveQuery(() => listRecords(db, "report", since), [since]) ?? [];
   const visits = useLiveQuery(() => listRecords(db, "visit", since), [since]) ?? [];
-  const pending = useLiveQuery(() => db.outbox.count(), []) ?? 0;
+  const pending = useLiveQuery(() => outboxCount(db), []) ?? 0;
   const today = localDay(new Date());
   // Team notices (专项排查) from the huddle for today's round and the next ones.
   const notices = (useLiveQuery(() => listRecords(db, "notice"), []) ?? []).filter((n) => String(n.data.for_day ?? "") >= today);

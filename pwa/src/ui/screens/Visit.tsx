@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { getRecord } from "../../db/queries";
 import { formatDateTime, t } from "../../i18n";
 import { runtime } from "../../runtime";
 import { createVisit } from "../../sync/commands";
@@ -111,7 +112,7 @@ export function VisitForm() {
 
 /** One recorded visit. */
 export function VisitDetail({ id }: { id: string }) {
-  const rec = useLiveQuery(() => runtime().db.records.get(["visit", id]), [id]);
+  const rec = useLiveQuery(() => getRecord(runtime().db, "visit", id), [id]);
   if (rec === undefined) return <main class="screen">{t("common.loading")}</main>;
   if (!rec || rec.deleted) return <main class="screen">{t("report.not_found")}</main>;
   const d = rec.data;
