@@ -56,7 +56,7 @@ class Phone:
         self.batches, self.batch_size = batches, batch_size
         self.access = self.refresh = self.cursor = ""
         self.created: list[str] = []
-        self.bodies: list[bytes] = []
+        self.batches_of: list[list[dict]] = []
 
     def prepare(self) -> None:
         n = 0
@@ -73,7 +73,14 @@ class Phone:
                     mutations.append({"id": str(uuid.uuid4()), "entity": "report", "op": "create",
                                       "entity_id": self.created[-1], "hlc": hlc(self.device, n),
                                       "base_version": None, "data": report_data(n)})
-            self.bodies.append(json.dumps({"device_id": self.device, "mutations": mutations}).encode())
+            self.batches_of.append(mutations)
+
+    def body(self, mutations: list[dict], *, pull: bool = False) -> bytes:
+        """A push of ``mutations``; with ``pull``, one that also pulls from the phone's cursor."""
+        body: dict = {"device_id": self.device, "mutations": mutations}
+        if pull:
+            body["pull"] = {"cursor": self.cursor or None, "limit": 500}
+        return json.dumps(body).encode()
 
 
 def request(conn, method: str, path: str, body: bytes | None, token: str) -> tuple[int, dict]:
@@ -108,13 +115,21 @@ def pull(call, phone: Phone) -> None:
             return
 
 
-def evening(call, phone: Phone, problems: list) -> None:
-    """Refresh the token, pull, then push each prepared batch and pull after it."""
+def evening(call, phone: Phone, problems: list, *, pull_with_push: bool = False) -> None:
+    """Refresh the token, pull, then push each prepared batch and pull after it.
+
+    With ``pull_with_push`` each push pulls in the same request, as the PWA's
+    pushes do; a separate pull follows only while more is waiting.
+    """
     phone.access = call("refresh", "POST", "/api/auth/refresh", phone.refresh, b"{}")["access_token"]
     pull(call, phone)
-    for push_body in phone.bodies:
-        body = call("push", "POST", "/api/sync/push", phone.access, push_body)
+    for mutations in phone.batches_of:
+        body = call("push", "POST", "/api/sync/push", phone.access, phone.body(mutations, pull=pull_with_push))
         problems.extend(r for r in body["results"] if r["status"] != "applied")
+        if pull_with_push:
+            phone.cursor = body["pull"]["cursor"]
+            if not body["pull"]["more"]:
+                continue
         pull(call, phone)
 
 
@@ -197,7 +212,7 @@ def run(args) -> None:
                     except queue.Empty:
                         return
                     try:
-                        evening(timed_caller(conn, timings), phone, problems)
+                        evening(timed_caller(conn, timings), phone, problems, pull_with_push=args.pull_with_push)
                     except Exception as exc:  # noqa: BLE001 — counted and reported below
                         errors.append(repr(exc))
                         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
@@ -217,7 +232,8 @@ def run(args) -> None:
     mutations = args.phones * args.batches * args.batch_size
     created = sum(len(p.created) for p in phones)
     print(f"machine: {machine_line()}; gunicorn {args.workers} workers on PostgreSQL; {args.grids} grids, "
-          f"{args.phones} phones, {args.connections} connections, {args.batches} pushes of {args.batch_size}")
+          f"{args.phones} phones, {args.connections} connections, {args.batches} pushes of {args.batch_size}"
+          f"{', each pulling with it' if args.pull_with_push else ', each followed by a pull'}")
     print(f"wall {wall:.1f} s, {mutations / wall:.0f} mutations/s, server CPU {cpu:.1f} s = "
           f"{cpu * 1000 / args.phones:.1f} ms per phone's evening")
     for kind, values in timings.items():
@@ -251,6 +267,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--pull-with-push", action="store_true",
+                        help="each push pulls in the same request, as the PWA's do")
     run(parser.parse_args())
 
 

@@ -108,8 +108,8 @@ def fixed_cost(call, phone: Phone, sizes: tuple[int, int] = (1, 50), pushes: int
         probe.device, probe.access = phone.device, phone.access
         probe.prepare()
         started = time.process_time()
-        for body in probe.bodies:
-            call("fixed", "POST", "/api/sync/push", phone.access, body)
+        for mutations in probe.batches_of:
+            call("fixed", "POST", "/api/sync/push", phone.access, probe.body(mutations))
         per_push[size] = (time.process_time() - started) * 1000 / pushes
     return per_push
 
@@ -126,6 +126,8 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=48, help="at most 48: the demo district's members")
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--pull-with-push", action="store_true",
+                        help="each push pulls in the same request, as the PWA's do")
     parser.add_argument("--cprofile", action="store_true")
     args = parser.parse_args()
 
@@ -149,14 +151,15 @@ def main() -> None:
     with profiler or contextlib.nullcontext():
         problems: list = []
         for phone in phones:
-            evening(call, phone, problems)
+            evening(call, phone, problems, pull_with_push=args.pull_with_push)
     total = time.process_time() - started
 
     if problems:
         raise SystemExit(f"{len(problems)} mutations were not applied: {problems[:2]}")
     n = len(phones)
     print(f"machine: {machine_line()}; {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}, in-process app")
-    print(f"{n} phones, {args.batches} pushes of {args.batch_size}: {total * 1000 / n:.1f} ms CPU per phone's evening "
+    mode = "each pulling with it" if args.pull_with_push else "each followed by a pull"
+    print(f"{n} phones, {args.batches} pushes of {args.batch_size} ({mode}): {total * 1000 / n:.1f} ms CPU per phone's evening "
           f"(the test client's own work included)")
     print(f"{'':38s} {'calls':>6s} {'ms/call':>8s} {'ms/phone':>9s}")
     for label in ("refresh", "pull", "push"):

@@ -3,7 +3,7 @@
 It speaks the protocol of docs/PROTOCOL.md through a *transport*,
 any object with::
 
-    push(body: dict) -> dict            # POST /api/sync/push
+    push(body: dict) -> dict            # POST /api/sync/push (its body asks to pull too)
     pull(cursor: str | None, limit: int) -> dict   # GET /api/sync/pull
 
 that raises :class:`TransportError` when a request fails. :class:`HttpTransport`
@@ -180,6 +180,8 @@ class SyncClient:
         self.conflicts: list[dict] = []
         self.records: dict[tuple[str, str], dict] = {}
         self.cursor: str | None = None
+        # What the pushes of the current sync pulled, and whether the last left nothing waiting.
+        self._pulled_with_push, self._up_to_date = 0, False
         saved_clock = self._load()
         saved_last = saved_clock.get("last")
         if clock is None:
@@ -230,16 +232,24 @@ class SyncClient:
     # --- talking to the server ------------------------------------------------
 
     def sync(self) -> dict:
-        """Push the outbox, then pull everything new: ``{"results", "pulled"}``."""
+        """Push the outbox, then pull everything new: ``{"results", "pulled"}``.
+
+        Each push pulls in the same round trip; separate pulls follow only
+        while the last push's pull says more is waiting (or the server did
+        not pull with the push).
+        """
+        self._pulled_with_push, self._up_to_date = 0, False
         results = self.push()
-        return {"results": results, "pulled": self.pull()}
+        pulled = self._pulled_with_push + (0 if self._up_to_date else self.pull())
+        return {"results": results, "pulled": pulled}
 
     def push(self) -> list[dict]:
-        """Send the outbox in order, in batches; returns the server's results."""
+        """Send the outbox in order, in batches, each pulling from the cursor; returns the server's results."""
         results: list[dict] = []
         while self.outbox:
             batch = self.outbox[: self.push_batch]
-            body = {"device_id": self.device_id, "mutations": [mutation_to_dict(m) for m in batch]}
+            body = {"device_id": self.device_id, "mutations": [mutation_to_dict(m) for m in batch],
+                    "pull": {"cursor": self.cursor, "limit": self.pull_limit}}
             answer = self._call(lambda: self.transport.push(body))
             by_id = {r.get("id"): r for r in answer.get("results", []) if isinstance(r, dict)}
             done = set()
@@ -258,6 +268,11 @@ class SyncClient:
                 results.append(result)
             self.outbox = [m for m in self.outbox if m.id not in done]
             self._observe(answer)
+            pulled = answer.get("pull")
+            if isinstance(pulled, dict):
+                # Taken after this batch committed: it holds the batch's changes too.
+                self._pulled_with_push += len(pulled.get("changes") or [])
+                self._up_to_date = not self._apply_page(pulled, len(self.acked))
             self._save()
             if not done:
                 break  # the server answered none of them: keep them for the next sync
@@ -269,19 +284,24 @@ class SyncClient:
         count = 0
         while True:
             answer = self._call(lambda: self.transport.pull(self.cursor, self.pull_limit))
-            for change in answer.get("changes", []):
-                self._apply_change(change)
-                count += 1
-            self.cursor = answer.get("cursor", self.cursor)
-            more = bool(answer.get("more"))
-            if not more:
-                # A complete pull holds every change committed before it began,
-                # so what was answered before it is in the records now.
-                del self.acked[:acked_before]
-            self._observe(answer)
+            count += len(answer.get("changes") or [])
+            more = self._apply_page(answer, acked_before)
             self._save()
             if not more:
                 return count
+
+    def _apply_page(self, answer: dict, acked_before: int) -> bool:
+        """Store one pulled page and its cursor; answers whether more is waiting."""
+        for change in answer.get("changes") or []:
+            self._apply_change(change)
+        self.cursor = answer.get("cursor", self.cursor)
+        more = bool(answer.get("more"))
+        if not more:
+            # A complete pull holds every change committed before it began,
+            # so what was answered before it is in the records now.
+            del self.acked[:acked_before]
+        self._observe(answer)
+        return more
 
     def _apply_change(self, change: dict) -> None:
         key = (change["entity"], change["entity_id"])

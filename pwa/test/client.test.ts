@@ -84,6 +84,39 @@ describe("pull", () => {
 });
 
 describe("syncOnce", () => {
+  const offline = (db: GridwalkDB) => new ApiClient(db, async () => new Response(null, { status: 500 }));
+
+  it("pulls with its push: a sync with little to send is one request", async () => {
+    await server.push({ device_id: "other", mutations: [{ id: "x1", entity: "visit", entity_id: "v1", op: "create", hlc: "", base_version: null, data: { notes: "门口" } }] });
+    await create("r1", { description: "井盖破损" });
+    const report = await syncOnce(d, offline(d), NODE, server);
+    expect(server.pushes).toBe(2);
+    expect(server.pulls).toBe(0);
+    expect(report).toMatchObject({ applied: 1, pulled: 2 });
+    expect((await d.records.get(["visit", "v1"]))?.data.notes).toBe("门口");
+    expect((await d.meta.get("cursor"))?.value).toBe("2");
+  });
+
+  it("goes on pulling while the push's pull says more is waiting", async () => {
+    for (let i = 0; i < 450; i++) {
+      await server.push({ device_id: "other", mutations: [{ id: `x${i}`, entity: "visit", entity_id: `v${i}`, op: "create", hlc: "", base_version: null, data: {} }] });
+    }
+    await create("r1");
+    const report = await syncOnce(d, offline(d), NODE, server);
+    expect(report.pulled).toBe(451);
+    expect(server.pulls).toBe(2);
+    expect(await d.records.count()).toBe(451);
+  });
+
+  it("pulls on its own from a server that does not pull with a push", async () => {
+    server.pullsWithPush = false;
+    await create("r1", { description: "x" });
+    const report = await syncOnce(d, offline(d), NODE, server);
+    expect(report).toMatchObject({ applied: 1, pulled: 1 });
+    expect(server.pulls).toBe(1);
+    expect((await d.meta.get("cursor"))?.value).toBe("1");
+  });
+
   it("converges two devices", async () => {
     const other = freshDb();
     try {

@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the sync API: dedupes by mutation id, keeps a change log. */
 
-import type { SyncTransport } from "../src/sync/client";
+import type { PushBody, SyncTransport } from "../src/sync/client";
 import type { Change, Mutation, PullResponse, PushResponse, PushResult } from "../src/sync/mutation";
 import { applyMutation } from "../src/sync/merge";
 import { formatHlc } from "../src/sync/hlc";
@@ -11,6 +11,9 @@ export class FakeSyncServer implements SyncTransport {
   log: Change[] = [];
   wall = 2_000_000_000_000;
   pushes = 0;
+  pulls = 0;
+  /** Answers pushes without their pull, as a server from before pulls rode on pushes. */
+  pullsWithPush = true;
   /** Makes the next push apply everything and then lose the answer (like a killed tab). */
   dropNextAnswer = false;
   rejectIf: (m: Mutation) => boolean = () => false;
@@ -20,7 +23,7 @@ export class FakeSyncServer implements SyncTransport {
     return formatHlc({ wall: this.wall, counter: 0, node: "server" });
   }
 
-  async push(body: { device_id: string; mutations: unknown[] }): Promise<PushResponse> {
+  async push(body: PushBody): Promise<PushResponse> {
     this.pushes++;
     const results: PushResult[] = [];
     for (const raw of body.mutations) {
@@ -49,10 +52,17 @@ export class FakeSyncServer implements SyncTransport {
       this.dropNextAnswer = false;
       throw new TypeError("connection reset");
     }
-    return { results, cursor: String(this.log.length), hlc: this.hlc() };
+    const answer: PushResponse = { results, cursor: String(this.log.length), hlc: this.hlc() };
+    if (body.pull && this.pullsWithPush) answer.pull = this.page(body.pull.cursor ?? undefined, body.pull.limit);
+    return answer;
   }
 
   async pull(cursor: string | undefined, limit: number): Promise<PullResponse> {
+    this.pulls++;
+    return this.page(cursor, limit);
+  }
+
+  private page(cursor: string | undefined, limit: number): PullResponse {
     const start = Number(cursor ?? 0);
     const changes = this.log.slice(start, start + limit);
     const end = start + changes.length;

@@ -43,6 +43,7 @@ class FakeServer:
         self.applied: dict[str, int] = {}
         self.conflicts: dict = {}
         self.merged: list = []
+        self.pulls_with_push = False  # as a server from before pulls rode on pushes
 
     def push(self, body: dict) -> dict:
         results = []
@@ -78,7 +79,10 @@ class FakeServer:
             if result.conflicts:
                 out["conflict"] = result.conflicts[0].to_dict()
             results.append(out)
-        return {"results": results, "cursor": str(self.seq), "hlc": self.clock.send()}
+        answer = {"results": results, "cursor": str(self.seq), "hlc": self.clock.send()}
+        if self.pulls_with_push and body.get("pull") is not None:
+            answer["pull"] = self.pull(body["pull"]["cursor"], body["pull"]["limit"])
+        return answer
 
     def pull(self, cursor: str | None, limit: int) -> dict:
         after = int(cursor or 0)
@@ -283,6 +287,35 @@ def test_pull_follows_the_pages_until_there_are_no_more(transport):
     assert reader.pull() == 5
     assert transport.calls == ["pull", "pull", "pull"]
     assert len(reader.view()) == 5
+
+
+def test_a_sync_pulls_with_its_push_when_the_server_does(server, transport):
+    server.pulls_with_push = True
+    teammate, phone = new_client(transport, device=TABLET), new_client(transport)
+    seen = new_id()
+    teammate.record("checkin", seen, "create", {"note": "东门"})
+    teammate.push()
+    mine = new_id()
+    phone.record("report", mine, "create", {"description": "井盖破损"})
+    transport.calls.clear()
+    assert phone.sync()["pulled"] == 2
+    assert transport.calls == ["push"]
+    assert phone.acked == [] and phone.outbox == []
+    assert phone.view()[("checkin", seen)]["note"] == "东门"
+    assert phone.cursor == str(server.seq)
+
+
+def test_a_sync_goes_on_pulling_while_the_push_s_pull_says_more(server, transport):
+    server.pulls_with_push = True
+    teammate, phone = new_client(transport, device=TABLET), new_client(transport, pull_limit=2)
+    for _ in range(4):
+        teammate.record("checkin", new_id(), "create", {"note": "n"})
+    teammate.push()
+    phone.record("report", new_id(), "create", {"description": "x"})
+    transport.calls.clear()
+    assert phone.sync()["pulled"] == 5
+    assert transport.calls == ["push", "pull", "pull"]
+    assert len(phone.view()) == 5
 
 
 def test_the_view_shows_pending_edits_on_top_of_pulled_records(transport):

@@ -3,8 +3,10 @@
  *
  * One sync = upload pending photos, push the outbox in order (batch by batch,
  * each item settled only by the server's answer for it), then pull changes
- * from our cursor until the server says there are no more. Every answer's
- * "hlc" goes through receive() so later edits order after what was pulled.
+ * from our cursor until the server says there are no more. Each push asks to
+ * pull in the same round trip, so a sync with little to send is one request;
+ * separate pulls follow only while more is waiting. Every answer's "hlc" goes
+ * through receive() so later edits order after what was pulled.
  */
 
 import { META, getMeta, setMeta } from "../db/meta";
@@ -19,8 +21,15 @@ import { noteOutcomes } from "./outcomes";
 export const PUSH_BATCH = 50;
 export const PULL_LIMIT = 200;
 
+export interface PushBody {
+  device_id: string;
+  mutations: unknown[];
+  /** Also pull from this cursor once the push is committed (the answer's "pull"). */
+  pull?: { cursor: string | null; limit: number };
+}
+
 export interface SyncTransport {
-  push(body: { device_id: string; mutations: unknown[] }): Promise<PushResponse>;
+  push(body: PushBody): Promise<PushResponse>;
   pull(cursor: string | undefined, limit: number): Promise<PullResponse>;
 }
 
@@ -47,21 +56,37 @@ function asError(e: unknown): { code: string; message: string } {
   return { code: "error", message: String((e as Error)?.message ?? e) };
 }
 
-/** Pushes every pending mutation; stops at the first transport failure (the items stay). */
+export interface PushSummary extends SettleSummary {
+  /** Changes pulled with the pushes. */
+  pulled: number;
+  /** Whether the last answer's pull left nothing more waiting. */
+  upToDate: boolean;
+}
+
+/**
+ * Pushes every pending mutation, each batch pulling from our cursor in the
+ * same round trip; stops at the first transport failure (the items stay).
+ */
 export async function pushOutbox(
   d: GridwalkDB,
   transport: SyncTransport,
   deviceId: string,
   batchSize = PUSH_BATCH,
-): Promise<SettleSummary> {
-  const total: SettleSummary = { applied: 0, duplicate: 0, conflict: 0, rejected: 0, unanswered: 0 };
+  pullLimit = PULL_LIMIT,
+): Promise<PushSummary> {
+  const total: PushSummary = { applied: 0, duplicate: 0, conflict: 0, rejected: 0, unanswered: 0, pulled: 0, upToDate: false };
   for (;;) {
     const batch = await nextBatch(d, batchSize);
     if (batch.length === 0) break;
     await markAttempt(d, batch, new Date().toISOString());
+    const cursor = (await getMeta<string>(d, META.cursor)) ?? null;
     let response: PushResponse;
     try {
-      response = await transport.push({ device_id: deviceId, mutations: batch.map((i) => i.mutation) });
+      response = await transport.push({
+        device_id: deviceId,
+        mutations: batch.map((i) => i.mutation),
+        pull: { cursor, limit: pullLimit },
+      });
     } catch (e) {
       await markFailure(d, batch, asError(e));
       throw e;
@@ -71,11 +96,24 @@ export async function pushOutbox(
     const summary = await settle(d, batch, response.results ?? []);
     // A conflict leaves the outbox: keep the answer so the screen can say who acted first.
     if (summary.conflict) await noteOutcomes(d, batch, response.results ?? []);
-    for (const k of Object.keys(total) as (keyof SettleSummary)[]) total[k] += summary[k];
+    for (const k of Object.keys(summary) as (keyof SettleSummary)[]) total[k] += summary[k];
+    // A server that does not pull with a push leaves it to pullChanges.
+    total.upToDate = response.pull ? !(await applyPage(d, deviceId, response.pull)) : false;
+    total.pulled += response.pull?.changes?.length ?? 0;
     // A server that answers for none of the batch would make us loop forever.
     if (summary.unanswered === batch.length) break;
   }
   return total;
+}
+
+/** Stores one pulled page with its cursor and observes its clock; answers whether more is waiting. */
+async function applyPage(d: GridwalkDB, deviceId: string, page: PullResponse): Promise<boolean> {
+  await applyPulled(d, page.changes ?? [], page.cursor);
+  // After a complete pull, a clock that ran far ahead may be rebased, but
+  // only when nothing it stamped still waits in the outbox.
+  const idle = !page.more && (await d.outbox.where("status").equals("pending").count()) === 0;
+  await observeServer(d, deviceId, page.hlc, idle);
+  return page.more;
 }
 
 /** Pulls until the server has nothing more after our cursor; returns the number of changes. */
@@ -89,13 +127,9 @@ export async function pullChanges(
   let cursor = await getMeta<string>(d, META.cursor);
   for (let page = 0; page < 10_000; page++) {
     const response = await transport.pull(cursor, limit);
-    await applyPulled(d, response.changes ?? [], response.cursor);
-    // After a complete pull, a clock that ran far ahead may be rebased, but
-    // only when nothing it stamped still waits in the outbox.
-    const idle = !response.more && (await d.outbox.where("status").equals("pending").count()) === 0;
-    await observeServer(d, deviceId, response.hlc, idle);
+    const more = await applyPage(d, deviceId, response);
     count += response.changes?.length ?? 0;
-    if (!response.more || response.cursor === cursor) break;
+    if (!more || response.cursor === cursor) break;
     cursor = response.cursor;
   }
   return count;
@@ -111,8 +145,8 @@ export async function syncOnce(
   try {
     const photos = await uploadPendingPhotos(d, api);
     if (photos.lastError && (photos.lastError.status === 401 || photos.lastError.status === 0)) throw photos.lastError;
-    const pushed = await pushOutbox(d, transport, deviceId);
-    const pulled = await pullChanges(d, transport, deviceId);
+    const { upToDate, pulled: pulledWithPush, ...pushed } = await pushOutbox(d, transport, deviceId);
+    const pulled = pulledWithPush + (upToDate ? 0 : await pullChanges(d, transport, deviceId));
     const report: SyncReport = { ...pushed, pulled, photosUploaded: photos.uploaded, photosFailed: photos.failed };
     await setMeta(d, META.lastSync, { at: new Date().toISOString(), report });
     await setMeta(d, META.lastSyncError, photos.lastError ? asError(photos.lastError) : null);

@@ -26,6 +26,8 @@ export interface PushResponse {
   results: PushResult[];
   cursor?: string;
   hlc: string;
+  /** Present when the push asked to pull in the same round trip. */
+  pull?: PullResponse;
 }
 
 export interface Change {
