@@ -284,13 +284,13 @@ def test_a_body_over_the_limits_is_refused_in_the_api_error_shape(proxied):
     assert by_nginx.json() == by_app.json()
 
 
-def test_nginx_admits_every_body_the_app_admits():
+def test_nginx_admits_every_body_the_app_admits(tmp_path):
     (block,) = guide.blocks("nginx")
     size = block.split("client_max_body_size", 1)[1].split(";", 1)[0].strip()
     assert size.endswith("m")
     from server.config import load_config
 
-    config = load_config(os.getcwd())
+    config = load_config(str(tmp_path))
     assert int(size[:-1]) * 2**20 >= max(config["GRIDWALK_PHOTO_MAX_BYTES"], config["GRIDWALK_JSON_MAX_BYTES"])
 
 
