@@ -67,3 +67,26 @@ def exec_start(unit: str) -> list[str]:
     joined = re.sub(r"\\\n\s*", " ", unit)
     (line,) = [line for line in joined.splitlines() if line.startswith("ExecStart=")]
     return [word.replace("%%", "%") for word in shlex.split(line.removeprefix("ExecStart="))]
+
+
+def env_steps() -> list[str]:
+    """The ``sh -c '…'`` commands of the install and upgrade blocks that read the env file, in order."""
+    steps = []
+    for block in blocks("sh"):
+        for line in block.splitlines():
+            if ". /etc/gridwalk/env" in line and " sh -c " in line:
+                words = shlex.split(line.split("#", 1)[0])
+                steps.append(words[words.index("-c") + 1])
+    return steps
+
+
+def cron_command() -> str:
+    """The command of the guide's cron line, without its five time fields and its user."""
+    (line,) = re.findall(r"`(\* \* \* \* \* .*?)`", DOC.read_text())
+    return line.split(None, 6)[6]
+
+
+def backup_block() -> list[str]:
+    """The commands of the Backups block, comments dropped."""
+    (block,) = [b for b in blocks("sh") if "wsgi backup" in b]
+    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]

@@ -1,15 +1,16 @@
 """The guide's nginx site, verbatim, in front of a real gunicorn, over TLS.
 
 The ```nginx block of docs/DEPLOY.md is written to a file with only its addresses,
-certificate paths and the PWA's folder replaced (``SITE_REPLACEMENTS``), and included in
-the ``http`` context the way Debian's nginx.conf includes a site; nginx then runs it in
-front of a migrated, seeded gunicorn started with the guide's own settings and options.
+certificate paths and the PWA's folder replaced (see ``site``), and included in the
+``http`` context the way Debian's nginx.conf includes a site; nginx then runs it in front
+of gunicorn started with the guide's env file and unit options on the ``installed`` host
+(tests/deploy/conftest.py).
 Everything a phone meets is checked through it: the API, photo-sized bodies and the
 refusal of larger ones, the cache headers of the service worker and of hashed assets,
 the security headers, and the client address and scheme the app reads from nginx.
 
 Where nginx is not installed these tests are skipped LOUDLY, unless
-GRIDWALK_REQUIRE_NGINX=1 (CI), where that is a failure.
+GRIDWALK_REQUIRE_DEPLOY_TOOLS=1 (CI), where that is a failure.
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ import hashlib
 import ipaddress
 import itertools
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -31,25 +30,14 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from tests.deploy import guide
-from tests.live_server import ROOT, LiveServer, free_port, prepare_database, server_env
+from tests.deploy.conftest import DIST, require_tool
+from tests.live_server import LiveServer, free_port
 
-DIST = ROOT / "pwa" / "dist"
 PASSWORD = "gridwalk-demo"
-# The guide's login limit per address is 30 a minute; a lower one keeps the test short.
+# The app's login limit per address is 30 a minute; a lower one keeps the test short.
 ADDRESS_LIMIT = 3
 # Security headers the app sets on every answer (server/security_headers.py).
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
-
-
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
-    if not found:
-        message = "nginx not found: the deploy guide's nginx tests SKIPPED — apt-get install -y nginx-light"
-        if os.environ.get("GRIDWALK_REQUIRE_NGINX") == "1":
-            pytest.fail(message)
-        sys.stderr.write(f"\n\n*** {message} ***\n\n")
-        pytest.skip(message)
-    return found
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -202,19 +190,14 @@ class FromAddress(HTTPAdapter):
 
 
 @pytest.fixture(scope="module")
-def proxied(tmp_path_factory):
-    binary = nginx_binary()
+def proxied(installed, tmp_path_factory):
+    """nginx with the guide's site in front of gunicorn with the guide's env file and options."""
+    binary = require_tool("nginx", "nginx-light")
     if not (DIST / "index.html").exists():
         pytest.fail("pwa/dist is not built: run `make pwa` (make test builds it first)")
     tmp = tmp_path_factory.mktemp("nginx")
-    settings = {name: guide.unquoted(value) for name, value in guide.env_lines(guide.env_file()).items()}
-    env = server_env(f"sqlite:///{tmp / 'gridwalk.db'}", tmp / "media",
-                     GRIDWALK_ENV=settings["GRIDWALK_ENV"],
-                     GRIDWALK_TRUSTED_PROXIES=settings["GRIDWALK_TRUSTED_PROXIES"],
-                     GRIDWALK_SECRET_KEY=hashlib.sha256(str(tmp).encode()).hexdigest(),
-                     GRIDWALK_PWA_DIST=str(DIST),
-                     GRIDWALK_LOGIN_LIMIT_PER_ADDRESS=f"{ADDRESS_LIMIT} per minute")
-    prepare_database(env)
+    env = installed.process_env(**installed.settings(),
+                                GRIDWALK_LOGIN_LIMIT_PER_ADDRESS=f"{ADDRESS_LIMIT} per minute")
     server = LiveServer(env, tmp / "gunicorn.log", workers=2, args=guide_gunicorn_options())
     server.start()
     https_port, http_port = free_port(), free_port()
