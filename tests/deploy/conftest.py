@@ -1,8 +1,9 @@
 """A host laid out as docs/DEPLOY.md lays it out, in a temporary folder.
 
 ``host`` writes the guide's ``/etc/gridwalk/env`` block with only its stores and paths
-replaced (``Host.replacements``): a SQLite file for the database, a bucket on moto's S3
-server (a real HTTP endpoint) for MinIO, no Redis, this checkout's ``pwa/dist``. The commands the
+replaced (``Host.replacements``): the PostgreSQL database of GRIDWALK_TEST_DATABASE_URL
+(emptied first) as the guide deploys, or a SQLite file where none is set; a bucket on
+moto's S3 server (a real HTTP endpoint) for MinIO; no Redis; this checkout's ``pwa/dist``. The commands the
 guide shows then run against it as the guide writes them.
 
 Tools a test needs from the system (nginx, systemd-analyze) are skipped LOUDLY where
@@ -21,11 +22,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from server.config import normalise_database_url
 from tests.deploy import guide
 from tests.live_server import BIN, ROOT
 
 DIST = ROOT / "pwa" / "dist"
+PG_URL = os.environ.get("GRIDWALK_TEST_DATABASE_URL")
 
 
 def require_tool(name: str, package: str) -> str:
@@ -44,15 +48,15 @@ def require_tool(name: str, package: str) -> str:
 class Host:
     """The guide's paths on this machine: its env file, instance folder and backup folder."""
 
-    def __init__(self, folder: Path, s3_endpoint: str, bucket: str):
+    def __init__(self, folder: Path, database_url: str, s3_endpoint: str, bucket: str):
         self.folder = folder
-        self.database = folder / "gridwalk.db"
+        self.database_url = database_url
         self.backups = folder / "backups"
         self.env_file = folder / "env"
         self.replacements = {
             "<python3 -c 'import secrets; print(secrets.token_urlsafe(48))', the same on every host>":
                 secrets.token_urlsafe(48),
-            "postgresql://gridwalk:<password>@db.internal:5432/gridwalk": f"sqlite:///{self.database}",
+            "postgresql://gridwalk:<password>@db.internal:5432/gridwalk": database_url,
             # No Redis: login limits are then counted in the database, so no run sees another's counts.
             "redis://redis.internal:6379/0": "",
             "s3://gridwalk-photos/": f"s3://{bucket}/",
@@ -118,7 +122,15 @@ def host(tmp_path_factory):
     bucket = f"gridwalk-photos-{uuid.uuid4().hex[:8]}"  # moto's buckets are shared by the whole test process
     boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1") \
         .client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+    folder = tmp_path_factory.mktemp("host")
+    database_url = PG_URL or f"sqlite:///{folder / 'gridwalk.db'}"
+    if PG_URL:
+        engine = create_engine(normalise_database_url(PG_URL))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     try:
-        yield Host(tmp_path_factory.mktemp("host"), endpoint, bucket)
+        yield Host(folder, database_url, endpoint, bucket)
     finally:
         server.stop()

@@ -15,6 +15,7 @@ import subprocess
 
 from sqlalchemy import create_engine, inspect
 
+from server.config import normalise_database_url
 from tests.deploy import guide
 
 
@@ -31,7 +32,7 @@ def test_the_guide_migrates_seeds_and_upgrades_through_the_env_file():
 
 
 def test_the_install_steps_migrate_and_seed_the_database_the_env_file_names(installed):
-    engine = create_engine(f"sqlite:///{installed.database}")
+    engine = create_engine(normalise_database_url(installed.database_url))
     with engine.connect() as conn:
         assert {"alembic_version", "records", "users"} <= set(inspect(conn).get_table_names())
         assert conn.exec_driver_sql("SELECT count(*) FROM users WHERE username = 'g1-1'").scalar() == 1

@@ -21,6 +21,8 @@ import ipaddress
 import itertools
 import os
 import signal
+import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -114,6 +116,7 @@ class Nginx:
     def start(self, port: int, cert: Path) -> None:
         checked = subprocess.run([*self.command, "-t"], capture_output=True, text=True)
         assert checked.returncode == 0, "nginx refuses the guide's configuration:\n" + checked.stderr
+        assert "[warn]" not in checked.stderr, checked.stderr
         self.process = subprocess.Popen([*self.command, "-g", "daemon off;"], start_new_session=True,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
@@ -154,6 +157,7 @@ class Proxied:
     """The site behind nginx: ``url`` over TLS, ``plain`` on port 80's stand-in, ``direct`` to gunicorn."""
 
     def __init__(self, https_port: int, http_port: int, direct: str, cert: Path):
+        self.https_port = https_port
         self.url = f"https://127.0.0.1:{https_port}"
         self.plain = f"http://127.0.0.1:{http_port}"
         self.direct = direct
@@ -229,6 +233,14 @@ def test_the_api_answers_through_nginx_over_tls(proxied):
     assert answer.status_code == 200 and answer.json()["status"] == "ok"
     logged_in = proxied.log_in(proxied.session(), "g1-2")
     assert logged_in.status_code == 200 and logged_in.json()["user"]["username"] == "g1-2"
+
+
+def test_nginx_offers_http2(proxied):
+    context = ssl.create_default_context(cafile=proxied.cert)
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    with socket.create_connection(("127.0.0.1", proxied.https_port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="gridwalk.example.org") as tls:
+            assert tls.selected_alpn_protocol() == "h2"
 
 
 def test_plain_http_is_sent_to_https(proxied):
