@@ -20,6 +20,7 @@ import hashlib
 import ipaddress
 import itertools
 import os
+import re
 import signal
 import socket
 import ssl
@@ -287,6 +288,12 @@ def test_nginx_admits_every_body_the_app_admits(tmp_path):
 
     config = load_config(str(tmp_path))
     assert int(size[:-1]) * 2**20 >= max(config["GRIDWALK_PHOTO_MAX_BYTES"], config["GRIDWALK_JSON_MAX_BYTES"])
+
+
+def test_nginx_serves_assets_from_the_build_the_app_serves():
+    (block,) = guide.blocks("nginx")
+    root = re.search(r"location /assets/ \{\s*root ([^;]+);", block).group(1)
+    assert root == guide.unquoted(guide.env_lines(guide.env_file())["GRIDWALK_PWA_DIST"])
 
 
 @pytest.mark.parametrize("path", ["/sw.js", "/manifest.webmanifest", "/", "/huddle"])

@@ -117,9 +117,10 @@ def test_the_backup_timer_fires_every_night():
     assert "Normalized form: *-*-* 03:00:00" in normalized
 
 
-def test_the_upgrade_restarts_the_units_the_guide_defines():
-    restarted = re.findall(r"systemctl restart ([\w -]+)", guide.DOC.read_text())
-    assert restarted
-    for names in restarted:
+def test_every_systemctl_line_names_units_the_guide_defines():
+    """``systemctl restart`` (upgrades) and ``stop`` (restores) name the guide's own units."""
+    named = re.findall(r"systemctl (?:start|stop|restart) ([\w -]+?)(?:`|$)", guide.DOC.read_text(), re.M)
+    assert len(named) >= 2
+    for names in named:
         for name in names.split():
             assert f"{name}.service" in UNITS, name
