@@ -30,11 +30,17 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from PIL import Image
 from requests.adapters import HTTPAdapter
 
 from tests.deploy import guide
 from tests.deploy.conftest import DIST, require_tool
 from tests.live_server import LiveServer, free_port
+from tests.photos.conftest import encode
 
 PASSWORD = "gridwalk-demo"
 # The app's login limit per address is 30 a minute; a lower one keeps the test short.
@@ -45,11 +51,6 @@ SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Fram
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     """A certificate for gridwalk.example.org and 127.0.0.1, and its key, as PEM files."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gridwalk.example.org")])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -89,6 +90,8 @@ def main_config(folder: Path, site_file: Path) -> str:
     """What Debian's /etc/nginx/nginx.conf provides around a site, with every path in ``folder``."""
     temp = "\n".join(f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi",
                                                                             "uwsgi", "scgi"))
+    # Started by root, nginx would run its workers as `nobody`, who may not enter the root-only
+    # temporary folder that holds the built site's neighbours and the request-body buffers.
     return f"""
 {"user root;" if os.geteuid() == 0 else ""}
 worker_processes 1;
@@ -222,10 +225,6 @@ def proxied(installed, tmp_path_factory):
 
 def noisy_jpeg(width: int, height: int) -> bytes:
     """A real JPEG that barely compresses: about 1.1 bytes a pixel."""
-    from PIL import Image
-
-    from tests.photos.conftest import encode
-
     return encode(Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)), "JPEG", quality=95)
 
 
