@@ -1,10 +1,11 @@
 """A host laid out as docs/DEPLOY.md lays it out, in a temporary folder.
 
-``host`` writes the guide's ``/etc/gridwalk/env`` block with only its stores and paths
-replaced (``Host.replacements``): the PostgreSQL database of GRIDWALK_TEST_DATABASE_URL
-(emptied first) as the guide deploys, or a SQLite file where none is set; a bucket on
-moto's S3 server (a real HTTP endpoint) for MinIO; no Redis; this checkout's ``pwa/dist``. The commands the
-guide shows then run against it as the guide writes them.
+``host`` writes the guide's ``/etc/gridwalk/env`` block with only its placeholders,
+stores and paths replaced (``Host.replacements``): the PostgreSQL database of
+GRIDWALK_TEST_DATABASE_URL (emptied first) as the guide deploys, or a SQLite file where
+none is set; a bucket on moto's S3 server (a real HTTP endpoint) for MinIO; no Redis;
+this checkout's ``pwa/dist``. The commands the guide shows then run against it as the
+guide writes them.
 
 Tools a test needs from the system (nginx, systemd-analyze) are skipped LOUDLY where
 they are missing, unless GRIDWALK_REQUIRE_DEPLOY_TOOLS=1 (CI), where that is a failure.
@@ -21,7 +22,9 @@ import sys
 import uuid
 from pathlib import Path
 
+import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 from sqlalchemy import create_engine, text
 
 from server.config import normalise_database_url
@@ -66,7 +69,9 @@ class Host:
             "/var/lib/gridwalk": str(folder / "instance"),
             "/opt/gridwalk/pwa/dist": str(DIST),
         }
-        self.env_file.write_text(guide.replace(guide.env_file(), self.replacements))
+        text = guide.replace(guide.env_file(), self.replacements)
+        assert not guide.PLACEHOLDER.search(text), "a placeholder of the env file is left unfilled"
+        self.env_file.write_text(text)
 
     def settings(self) -> dict[str, str]:
         """The env file as systemd's EnvironmentFile= reads it."""
@@ -112,9 +117,6 @@ def installed(host) -> Host:
 @pytest.fixture(scope="session")
 def host(tmp_path_factory):
     """The guide's host: its env file with local stores, and the bucket it names made (``mc mb``)."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     address, port = server.get_host_and_port()
