@@ -14,7 +14,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "DEPLOY.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.M | re.S)
-# What a reader fills in: `<password>`, `<MinIO access key>`, ….
 # What a reader fills in: `<password>`, `<MinIO access key>` and the like.
 PLACEHOLDER = re.compile(r"<[^<>\n]+>")
 
