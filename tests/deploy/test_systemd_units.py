@@ -65,11 +65,19 @@ def test_the_server_unit_runs_gunicorn_as_make_serve_does():
     argv = guide.exec_start(UNITS["gridwalk.service"])
     assert argv[0] == "/opt/gridwalk/.venv/bin/gunicorn" and argv[-1] == "wsgi:app"
     assert option(argv, "--worker-class") == WORKER_CLASS
-    assert option(argv, "--bind").startswith("127.0.0.1:")
     (nginx,) = guide.blocks("nginx")
     read_timeout = re.search(r"proxy_read_timeout (\d+)s;", nginx).group(1)
     assert option(argv, "--timeout") == read_timeout, "nginx must wait for gunicorn as long as gunicorn works"
-    assert re.search(r"upstream gridwalk \{\s*server [\d.]+:%s;" % option(argv, "--bind").split(":")[1], nginx)
+
+
+def test_nginx_can_reach_the_server_unit_on_every_host():
+    """The upstream's hosts are other machines: gunicorn must listen beyond loopback, on the port nginx uses."""
+    address, port = option(guide.exec_start(UNITS["gridwalk.service"]), "--bind").rsplit(":", 1)
+    (nginx,) = guide.blocks("nginx")
+    upstream = re.search(r"upstream gridwalk \{(.*?)\}", nginx, re.S).group(1)
+    hosts = re.findall(r"server ([\d.]+):(\d+);", upstream)
+    assert hosts and {p for _, p in hosts} == {port}
+    assert address == "0.0.0.0" or {h for h, _ in hosts} == {address}
 
 
 def test_gunicorn_accepts_the_server_units_command_line(installed):
