@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
-
 import pytest
 
 from server import create_app
+from tests.deploy.guide import DOC, ROOT
 from tests.live_server import WORKER_CLASS
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "DEPLOY.md"
 FLASK = re.compile(r"flask --app wsgi ([a-z-]+(?: [a-z-]+)?)((?: +--?[a-z-]+(?: [^\s'`]+)?)*)")
 
 
@@ -50,4 +48,4 @@ def test_the_guide_runs_gunicorn_with_the_json_error_worker():
     text = DOC.read_text()
     lines = [line for line in text.splitlines() if "bin/gunicorn" in line]
     assert lines and all(f"--worker-class {WORKER_CLASS}" in line for line in lines)
-    assert f"--worker-class {WORKER_CLASS}" in (DOC.parents[1] / "Makefile").read_text()
+    assert f"--worker-class {WORKER_CLASS}" in (ROOT / "Makefile").read_text()
