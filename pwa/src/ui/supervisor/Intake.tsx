@@ -90,11 +90,11 @@ function CaseCard({ item, grids, cats, now, online, onPlaced }: CardProps) {
       <p class="dk-report-text" data-testid="intake-description">
         {item.description || dt("in.no_description")}
       </p>
-      <p class="sub">
+      <p class="sub dk-report-meta">
         <span data-testid="intake-address">{item.address || dt("in.no_address")}</span> · {dt("in.received", { time: whenText(item.requested_at, now) })}
       </p>
       {caller ? (
-        <p class="sub" data-testid="intake-caller">
+        <p class="sub dk-report-meta" data-testid="intake-caller">
           {labelled("in.caller")}
           {caller}
         </p>
