@@ -203,7 +203,7 @@ describe("roles", () => {
     expect(tabsFor(capabilities("patroller")).map((t) => t.id)).toEqual(["today", "checkin", "report", "visit", "sync"]);
     expect(tabsFor(capabilities("lead")).map((t) => t.id)).toEqual(["today", "checkin", "report", "visit", "huddle", "team", "sync"]);
     const desks: Record<string, string[]> = {
-      supervisor: ["home", "dashboard", "queue", "board", "sync"], department: ["home", "inbox", "sync"],
+      supervisor: ["home", "dashboard", "queue", "intake", "board", "sync"], department: ["home", "inbox", "sync"],
       admin: ["home", "dashboard", "admin", "sync"],
     };
     for (const role of ["supervisor", "department", "admin"]) {
@@ -214,6 +214,8 @@ describe("roles", () => {
       expect(routeAllowed("report", caps)).toBe(true);
     }
     expect(routeAllowed("huddle", capabilities("patroller"))).toBe(false);
+    // Hotline cases are placed by the street's supervisor only.
+    expect(["patroller", "lead", "supervisor", "department", "admin"].filter((r) => routeAllowed("intake", capabilities(r)))).toEqual(["supervisor"]);
   });
 });
 

@@ -41,6 +41,6 @@ class AuditPageSchema(Schema):
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
 def audit_trail(query):
-    """Set-up changes (users, teams, grids, departments, beats, device revocations), newest first."""
+    """Set-up changes (users, teams, grids, departments, beats, device revocations, intake keys), newest first."""
     return audit_service.admin_trail(entities=query.get("entity"), actor=query.get("actor"),
                                      limit=query["limit"], offset=query["offset"])

@@ -64,5 +64,6 @@ class IntakeCase(db.Model):
     requested_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     assigned_by = db.Column(db.String(64), nullable=True)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    account = db.relationship("IntakeAccount")
 
     __table_args__ = (db.Index("ix_intake_cases_street_state", "street_id", "state"),)

@@ -79,6 +79,7 @@ class KeyCreateSchema(Schema):
 class KeySchema(Schema):
     id = fields.Int()
     account = fields.Str(attribute="account.code")
+    account_name = fields.Str(attribute="account.name", metadata={"description": "The account's display name."})
     name = fields.Str()
     prefix = fields.Str()
     created_by = fields.Str()
@@ -100,6 +101,8 @@ class QueuedCaseSchema(Schema):
     state = fields.Str()
     street_id = fields.Int(allow_none=True)
     grid_id = fields.Int(allow_none=True)
+    account = fields.Str(metadata={"description": "The code of the intake account that handed the case in."})
+    account_name = fields.Str(metadata={"description": "That account's display name, e.g. 12345市民热线."})
     service_code = fields.Str()
     description = fields.Str()
     lat = fields.Float()

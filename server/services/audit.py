@@ -148,11 +148,12 @@ def verify_chain() -> list[AuditProblem]:
 
 
 # What the district set-up writes to the trail (server.services.admin, device revocation).
-ADMIN_ENTITIES = ("streets", "communities", "grids", "teams", "users", "beats", "departments", "device")
+# api_key: intake keys issued and revoked (server/services/intake_keys.py).
+ADMIN_ENTITIES = ("streets", "communities", "grids", "teams", "users", "beats", "departments", "device", "api_key")
 
 
 def admin_trail(*, entities: list[str] | None, actor: str | None, limit: int, offset: int) -> dict:
-    """The trail of set-up changes (users, teams, grids, departments, devices), newest first."""
+    """The trail of set-up changes (users, teams, grids, departments, devices, intake keys), newest first."""
     query = select(AuditEntry).where(AuditEntry.entity.in_(entities or ADMIN_ENTITIES))
     if actor:
         query = query.where(AuditEntry.actor == actor)

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from server.errors import DomainError
 from server.extensions import db
@@ -107,7 +108,8 @@ def submit(account: IntakeAccount, case_data: dict) -> IntakeCase:
 
 def street_queue(scope: Scope) -> list[IntakeCase]:
     """Cases waiting for a grid in the streets the caller supervises (an admin: every street)."""
-    stmt = select(IntakeCase).where(IntakeCase.state == "queued").order_by(IntakeCase.requested_at)
+    stmt = (select(IntakeCase).where(IntakeCase.state == "queued").options(selectinload(IntakeCase.account))
+            .order_by(IntakeCase.requested_at, IntakeCase.id))
     if not scope.is_admin:
         if scope.role != "supervisor" or scope.street_id is None:
             raise DomainError("forbidden", "The street's queue is for its supervisor.")

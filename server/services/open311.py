@@ -190,8 +190,12 @@ def errors_xml(status: int, message: str) -> bytes:
 
 
 def queue_entry(case: IntakeCase) -> dict:
-    """A queued case as its street's supervisor sees it (the caller's contact included: it is their case)."""
+    """A queued case as its street's supervisor sees it (the caller's contact included: it is their case).
+
+    ``account`` and ``account_name`` say which system handed it in (the 12345 hotline …).
+    """
     return {"id": case.id, "state": case.state, "street_id": case.street_id, "grid_id": case.grid_id,
+            "account": case.account.code, "account_name": case.account.name,
             "service_code": case.service_code, "description": case.description, "lat": case.lat, "lon": case.lon,
             "address": case.address, "contact": case.contact or {}, "requested_at": case.requested_at,
             "assigned_by": case.assigned_by}

@@ -154,6 +154,17 @@ def test_every_admin_change_is_in_the_trail_the_admin_reads(client, auth):
     assert {e["entity"] for e in only_devices["items"]} == {"device"}
 
 
+def test_intake_keys_issued_and_revoked_are_in_the_set_up_trail(client, auth):
+    admin = auth.headers("admin")
+    made = client.post("/api/intake/keys", json={"account": "city-app", "name": "手机应用"}, headers=admin).get_json()
+    client.post(f"/api/intake/keys/{made['id']}/revoke", headers=admin)
+    trail = client.get("/api/admin/audit", query_string={"entity": "api_key"}, headers=admin).get_json()["items"]
+    assert [(e["action"], e["entity_id"], e["actor"]) for e in trail[:2]] == [
+        ("intake.key_revoked", str(made["id"]), "admin"), ("intake.key_issued", str(made["id"]), "admin")]
+    assert trail[1]["data"] == {"account": "city-app", "prefix": made["prefix"], "name": "手机应用"}
+    assert made["key"] not in str(trail)
+
+
 @pytest.mark.parametrize("caller", ["street1", "dept1", "g1-1", "g1-2"])
 def test_only_an_admin_reads_the_set_up_trail_and_the_devices(client, auth, caller):
     for path in ("/api/admin/audit", "/api/admin/devices", "/api/admin/devices?user=1"):

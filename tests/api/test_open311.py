@@ -92,6 +92,8 @@ def test_a_point_outside_every_grid_waits_in_its_streets_queue_until_assigned(cl
     queue = client.get("/api/intake/queue", headers=auth.headers("street1")).get_json()["cases"]
     [queued] = [c for c in queue if c["id"] == case_id]
     assert queued["street_id"] == 1 and queued["contact"]["phone"] == "13900001111"
+    # The supervisor sees which system handed it in.
+    assert (queued["account"], queued["account_name"]) == ("hotline-12345", "12345市民热线")
     assert client.get("/api/intake/queue", headers=auth.headers("street2")).get_json()["cases"] == []
     assert client.get("/api/intake/queue", headers=auth.headers("g1-1")).status_code == 403
     [item] = get(client, f"/open311/v2/requests/{case_id}.json").get_json()
@@ -233,6 +235,7 @@ def test_an_admin_issues_and_revokes_keys_stored_only_as_hashes(app, client, aut
         assert report_.data["reporter"] == "city-app"
     listed = client.get("/api/intake/keys", headers=auth.headers("admin")).get_json()
     assert {k["account"] for k in listed} == {"hotline-12345", "city-app"} and all("key" not in k for k in listed)
+    assert {k["account"]: k["account_name"] for k in listed}["city-app"] == "市民随手拍"
     key_id = made.get_json()["id"]
     assert client.post(f"/api/intake/keys/{key_id}/revoke", headers=auth.headers("admin")).status_code == 200
     assert post_case(client, key=key).status_code == 403
@@ -249,3 +252,12 @@ def test_the_cli_issues_a_key_that_works(client, runner):
     assert post_case(client, key=key).status_code == 403
     missing = runner.invoke(args=["intake-key", "revoke", "9999"])
     assert missing.exit_code == 1 and "No API key 9999" in missing.output
+
+
+def test_the_street_queue_lists_cases_oldest_first(client, auth):
+    first = post_case(client, **IN_NO_GRID, description="先来的").get_json()[0]["service_request_id"]
+    second = post_case(client, **IN_NO_GRID, description="后来的").get_json()[0]["service_request_id"]
+    queue = client.get("/api/intake/queue", headers=auth.headers("street1")).get_json()["cases"]
+    assert [c["id"] for c in queue] == [first, second]
+    assert [c["account"] for c in client.get("/api/intake/queue", headers=auth.headers("admin")).get_json()["cases"]] \
+        == ["hotline-12345", "hotline-12345"]

@@ -13,6 +13,7 @@ import { whenIdle } from "../idle";
 import { backoffDelay } from "./backoff";
 import { syncOnce, type SyncReport } from "./client";
 import { withSyncLock } from "./lock";
+import { refreshIntakeQueue } from "./intake";
 import { refreshNotifications } from "./notifications";
 import { refreshPeople } from "./people";
 import { refreshCatalogue, refreshConflicts, refreshMe, refreshTeam } from "./reference";
@@ -96,6 +97,8 @@ export class SyncScheduler {
           inGrid ? refreshTeam(this.d, this.api) : Promise.resolve(),
           refreshPeople(this.d, this.api),
           refreshNotifications(this.d, this.api),
+          // The supervisor's tab counts the hotline cases waiting for a grid.
+          session.user.role === "supervisor" ? refreshIntakeQueue(this.d, this.api) : Promise.resolve(),
         ]);
         return r;
       });

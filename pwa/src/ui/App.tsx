@@ -30,13 +30,14 @@ const TeamRecords = lazyScreen(() => import("./huddle/TeamRecords").then((m) => 
 // So are each desk role's screens, the ticket page, the handoff sheet and the notification feed.
 const Queue = lazyScreen(() => import("./supervisor").then((m) => m.Queue));
 const SupervisionBoard = lazyScreen(() => import("./supervisor").then((m) => m.Board));
+const Intake = lazyScreen(() => import("./supervisor").then((m) => m.Intake));
 const Inbox = lazyScreen(() => import("./department").then((m) => m.Inbox));
 const Admin = lazyScreen(() => import("./admin").then((m) => m.Admin));
 const TicketPage = lazyScreen(() => import("./desk/TicketPage").then((m) => m.TicketPage));
 const Print = lazyScreen(() => import("./desk/Print").then((m) => m.Print));
 const Feed = lazyScreen(() => import("./notifications/Feed").then((m) => m.Feed));
 /** Routes laid out for a desktop or a tablet in landscape, as wide as the screen allows. */
-const WIDE = new Set(["huddle", "queue", "board", "inbox", "admin", "ticket", "print", "notifications", "dashboard"]);
+const WIDE = new Set(["huddle", "queue", "intake", "board", "inbox", "admin", "ticket", "print", "notifications", "dashboard"]);
 // Opened straight on the board (the tablet at the huddle): fetch its chunk while the database opens.
 if (route.peek().name === "huddle") Huddle.preload();
 const Dashboard = lazyScreen(() => import("./dashboard/Dashboard").then((m) => m.Dashboard));
@@ -70,6 +71,8 @@ function Screen({ caps }: { caps: Capabilities }) {
       return <TeamRecords />;
     case "queue":
       return <Queue />;
+    case "intake":
+      return <Intake />;
     case "board":
       return <SupervisionBoard />;
     case "inbox":

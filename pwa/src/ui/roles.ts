@@ -14,7 +14,7 @@ export interface Capabilities {
   huddle: boolean;
   /** The whole team's records (团队记录). */
   team: boolean;
-  /** The approval queue and the supervision board (审批, 三色督办). */
+  /** The approval queue, the supervision board and the hotline cases to place (审批, 三色督办, 热线待分派). */
   supervise: boolean;
   /** A department's inbox (部门报到). */
   inbox: boolean;
@@ -48,6 +48,7 @@ export const CAPTURE_ROUTES = new Set(["today", "checkin", "report-new", "report
 /** The desk routes and the capability each needs. */
 const DESK_ROUTES: Record<string, keyof Capabilities> = {
   queue: "supervise",
+  intake: "supervise",
   board: "supervise",
   inbox: "inbox",
   admin: "admin",

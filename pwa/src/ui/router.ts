@@ -23,6 +23,7 @@ const PATTERNS: [string, RegExp][] = [
   ["team", /^\/team$/],
   ["home", /^\/home$/],
   ["queue", /^\/queue$/],
+  ["intake", /^\/intake$/],
   ["board", /^\/board$/],
   ["inbox", /^\/inbox$/],
   ["ticket", /^\/ticket\/(?<id>[^/]+)$/],

@@ -2,13 +2,14 @@
  * The admin's screens: people and teams (create, deactivate, reset a
  * password, move between grids), each person's devices with when each was
  * last seen and revoke (the phone is locked out at once, and the screen says
- * so), grids and departments, and the set-up changes in the audit trail.
+ * so), grids and departments, the intake keys of outside systems such as the
+ * 12345 hotline (IntakeKeys.tsx), and the set-up changes in the audit trail.
  * Organisation data is set up online through sync/admin.ts; every change is
  * audited on the server and listed under 操作留痕.
  */
 
 import { useEffect, useState } from "preact/hooks";
-import { errorText, locale, localName } from "../../i18n";
+import { locale, localName } from "../../i18n";
 import { runtime } from "../../runtime";
 import {
   createDepartment,
@@ -23,29 +24,22 @@ import {
   type AuditEntry,
   type Directory,
 } from "../../sync/admin";
-import { ApiError } from "../../sync/api";
 import { useOnline } from "../hooks";
 import { useReference } from "../desk/hooks";
 import { whenText } from "../desk/parts";
 import { deskKey, dt, type DeskKey } from "../desk/words";
+import { IntakeKeys } from "./IntakeKeys";
+import { problem } from "./problem";
 import "../desk/desk.css";
 
-type Section = "people" | "devices" | "places" | "audit";
-const SECTIONS: Section[] = ["people", "devices", "places", "audit"];
+type Section = "people" | "devices" | "places" | "intake" | "audit";
+const SECTIONS: Section[] = ["people", "devices", "places", "intake", "audit"];
 const ROLES = ["patroller", "lead", "supervisor", "department", "admin"];
 
 const roleText = (role: string) => {
   const key = deskKey("role.", role);
   return key ? dt(key) : role;
 };
-
-function problem(e: unknown): string {
-  if (e instanceof ApiError) {
-    const details = e.details && typeof e.details === "object" ? Object.entries(e.details as Record<string, unknown>).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(" ") : String(v)}`) : [];
-    return [errorText(e.code, e.message), ...details].join(" ");
-  }
-  return String((e as Error)?.message ?? e);
-}
 
 /** Where a user belongs, in words: the grid, street or department. */
 function placeOf(u: AdminUser, dir: Directory): string {
@@ -493,6 +487,8 @@ function actionText(action: string): string {
     "streets.update": ["修改街道", "changed a street"],
     "communities.create": ["新建社区", "created a community"],
     "communities.update": ["修改社区", "changed a community"],
+    "intake.key_issued": ["签发接入密钥", "issued an intake key"],
+    "intake.key_revoked": ["吊销接入密钥", "revoked an intake key"],
   };
   const pair = words[action];
   return pair ? (locale.value === "en" ? pair[1] : pair[0]) : action;
@@ -523,6 +519,7 @@ function Audit({ dir }: { dir: Directory }) {
       return u ? u.display_name || u.username : e.entity_id ?? "";
     }
     if (e.entity === "device") return e.entity_id ?? "";
+    if (e.entity === "api_key") return `${String(e.data?.account ?? "")} ${String(e.data?.prefix ?? "")}…`.trim();
     if (e.entity === "grids") return dir.grids.find((g) => String(g.id) === e.entity_id)?.name ?? e.entity_id ?? "";
     if (e.entity === "departments") return dir.departments.find((d) => String(d.id) === e.entity_id)?.name ?? e.entity_id ?? "";
     return `${e.entity ?? ""} ${e.entity_id ?? ""}`;
@@ -603,6 +600,8 @@ export function Admin({ section }: { section?: string }) {
           <AllDevices dir={dir} onMessage={setMessage} />
         ) : current === "places" ? (
           <Places dir={dir} reload={reload} onMessage={setMessage} />
+        ) : current === "intake" ? (
+          <IntakeKeys dir={dir} onMessage={setMessage} />
         ) : (
           <Audit key={version} dir={dir} />
         )

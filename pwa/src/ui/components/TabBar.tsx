@@ -1,4 +1,7 @@
 import { t, type MessageKey } from "../../i18n";
+import { runtime } from "../../runtime";
+import { loadIntakeQueue } from "../../sync/intake";
+import { useLiveQuery } from "../hooks";
 import type { Capabilities } from "../roles";
 import { route } from "../router";
 
@@ -23,6 +26,7 @@ const LEAD: Tab[] = [
 const HOME: Tab = { id: "home", path: "/home", label: "tab.home", icon: "🏠", routes: ["home", "report", "notifications"] };
 const SUPERVISE: Tab[] = [
   { id: "queue", path: "/queue", label: "tab.queue", icon: "📥", routes: ["queue"] },
+  { id: "intake", path: "/intake", label: "tab.intake", icon: "☎️", routes: ["intake"] },
   { id: "board", path: "/board", label: "tab.board", icon: "🚦", routes: ["board", "ticket", "print"] },
 ];
 const INBOX: Tab = { id: "inbox", path: "/inbox", label: "tab.inbox", icon: "📥", routes: ["inbox", "ticket", "print"] };
@@ -42,14 +46,20 @@ export function tabsFor(caps: Capabilities): Tab[] {
   return [...tabs, SYNC];
 }
 
-/** The bottom tab bar: what this role does, all under the thumb. */
+const badgeText = (n: number) => (n > 99 ? "99+" : String(n));
+
+/** The bottom tab bar: what this role does, all under the thumb; what waits is counted on its tab. */
 export function TabBar({ pending, caps }: { pending: number; caps: Capabilities }) {
   const current = route.value.name;
   const tabs = tabsFor(caps);
+  // Kept by every sync (sync/scheduler.ts) and by the screen itself.
+  const waiting = useLiveQuery(async () => (caps.supervise ? ((await loadIntakeQueue(runtime().db))?.cases.length ?? 0) : 0), [caps.supervise]) ?? 0;
+  const counts: Record<string, number> = { sync: pending, intake: waiting };
   return (
     <nav class="tabbar" aria-label={t("app.name")} style={{ gridTemplateColumns: `repeat(${tabs.length}, 1fr)` }}>
       {tabs.map((tab) => {
         const active = tab.routes.includes(current);
+        const count = counts[tab.id] ?? 0;
         return (
           <a
             key={tab.id}
@@ -57,10 +67,13 @@ export function TabBar({ pending, caps }: { pending: number; caps: Capabilities 
             class={active ? "tab active" : "tab"}
             aria-current={active ? "page" : undefined}
             data-testid={`tab-${tab.id}`}
+            data-count={count}
+            title={tab.id === "intake" && count ? t("tab.intake_waiting", { n: count }) : undefined}
+            aria-label={tab.id === "intake" && count ? `${t(tab.label)} · ${t("tab.intake_waiting", { n: count })}` : undefined}
           >
             <span class="tab-icon" aria-hidden="true">
               {tab.icon}
-              {tab.id === "sync" && pending > 0 ? <span class="tab-badge">{pending > 99 ? "99+" : pending}</span> : null}
+              {count > 0 ? <span class="tab-badge" data-testid={`tab-${tab.id}-count`}>{badgeText(count)}</span> : null}
             </span>
             <span class="tab-label">{t(tab.label)}</span>
           </a>

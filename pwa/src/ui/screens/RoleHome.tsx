@@ -6,6 +6,7 @@ import { useMeta } from "../hooks";
 const SCREENS: Record<string, [MessageKey, string][]> = {
   supervisor: [
     ["home.do.supervisor.approve", "#/queue"],
+    ["home.do.supervisor.intake", "#/intake"],
     ["home.do.supervisor.board", "#/board"],
   ],
   department: [
@@ -18,6 +19,7 @@ const SCREENS: Record<string, [MessageKey, string][]> = {
     ["home.do.admin.people", "#/admin/people"],
     ["home.do.admin.devices", "#/admin/devices"],
     ["home.do.admin.places", "#/admin/places"],
+    ["home.do.admin.intake", "#/admin/intake"],
   ],
 };
 /** What is still to come (the dashboards of the next issue). */
