@@ -43,10 +43,11 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import orjson
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.evening_peak import request  # noqa: E402
 from bench.report import machine_line, replace_section  # noqa: E402
 from bench.sync_bench import PG_DEFAULT, hlc, report_data  # noqa: E402
 from bench.sync_live_bench import wipe  # noqa: E402
@@ -108,7 +109,8 @@ class KintoServer:
         )
         for _ in range(150):
             try:
-                status, _, _ = self.call(http.client.HTTPConnection("127.0.0.1", self.port, timeout=2), "GET", "/v1/")
+                status, _, _ = call(http.client.HTTPConnection("127.0.0.1", self.port, timeout=2), "GET", "/v1/", None,
+                                    KINTO_AUTH)
                 if status == 200:
                     return
             except OSError:
@@ -120,15 +122,16 @@ class KintoServer:
             os.killpg(self.process.pid, 15)
             self.process.wait(timeout=10)
 
-    @staticmethod
-    def call(conn, method: str, path: str, body: bytes | None = None) -> tuple[int, dict, dict]:
-        """One request as the bench's user: status, headers, JSON body."""
-        headers = {"Authorization": KINTO_AUTH}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), json.loads(response.read() or b"{}")
+
+
+def call(conn, method: str, path: str, body: bytes | None, authorization: str) -> tuple[int, dict, dict]:
+    """One request: status, headers, JSON body (read with orjson on both sides, so the client costs little)."""
+    headers = {"Authorization": authorization}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    return response.status, dict(response.getheaders()), orjson.loads(response.read() or b"{}")
 
 
 def new_reports(count: int, first: int) -> list[tuple[str, dict]]:
@@ -163,7 +166,7 @@ class GridwalkSide:
         self.device = f"peer-{uuid.uuid4().hex[:6]}"
         body = json.dumps({"username": USERNAME, "password": "gridwalk-demo", "device_id": self.device}).encode()
         self.conn.request("POST", "/api/auth/login", body=body, headers={"Content-Type": "application/json"})
-        self.token = json.loads(self.conn.getresponse().read())["access_token"]
+        self.token = "Bearer " + json.loads(self.conn.getresponse().read())["access_token"]
         self.cursor = ""
         self.pull()
 
@@ -171,7 +174,7 @@ class GridwalkSide:
         return gridwalk_bodies(self.device, reports, batch_size, first)
 
     def push(self, body: bytes) -> None:
-        status, answer = request(self.conn, "POST", "/api/sync/push", body, self.token)
+        status, _, answer = call(self.conn, "POST", "/api/sync/push", body, self.token)
         if status != 200 or any(r["status"] != "applied" for r in answer["results"]):
             raise SystemExit(f"Gridwalk push answered {status}: {str(answer)[:300]}")
 
@@ -179,7 +182,7 @@ class GridwalkSide:
         """Pull from the cursor to the present in pages of 1000; the number of changes."""
         pulled = 0
         while True:
-            status, answer = request(self.conn, "GET", f"/api/sync/pull?limit={PAGE}&cursor={self.cursor}", None,
+            status, _, answer = call(self.conn, "GET", f"/api/sync/pull?limit={PAGE}&cursor={self.cursor}", None,
                                      self.token)
             if status != 200:
                 raise SystemExit(f"Gridwalk pull answered {status}: {str(answer)[:300]}")
@@ -197,18 +200,18 @@ class KintoSide:
     def __init__(self, server: KintoServer):
         self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
         for path in ("/v1/buckets/bench", f"/v1{COLLECTION}"):
-            status, _, answer = KintoServer.call(self.conn, "PUT", path, b"{}")
+            status, _, answer = call(self.conn, "PUT", path, b"{}", KINTO_AUTH)
             if status not in (200, 201):
                 raise SystemExit(f"Kinto PUT {path} answered {status}: {answer}")
         self.since = ""
 
     def bodies(self, reports: list, batch_size: int, first: int) -> list[bytes]:
-        status, headers, _ = KintoServer.call(self.conn, "GET", f"/v1{COLLECTION}/records?_limit=1")
+        status, headers, _ = call(self.conn, "GET", f"/v1{COLLECTION}/records?_limit=1", None, KINTO_AUTH)
         self.since = headers["ETag"].strip('"')
         return kinto_bodies(reports, batch_size)
 
     def push(self, body: bytes) -> None:
-        status, _, answer = KintoServer.call(self.conn, "POST", "/v1/batch", body)
+        status, _, answer = call(self.conn, "POST", "/v1/batch", body, KINTO_AUTH)
         if status != 200 or any(r["status"] not in (200, 201) for r in answer["responses"]):
             raise SystemExit(f"Kinto batch answered {status}: {str(answer)[:300]}")
 
@@ -216,7 +219,7 @@ class KintoSide:
         pulled = 0
         path = f"/v1{COLLECTION}/records?_since={self.since}&_sort=last_modified&_limit={PAGE}"
         while path:
-            status, headers, answer = KintoServer.call(self.conn, "GET", path)
+            status, headers, answer = call(self.conn, "GET", path, None, KINTO_AUTH)
             if status != 200:
                 raise SystemExit(f"Kinto pull answered {status}: {str(answer)[:300]}")
             pulled += len(answer["data"])

@@ -16,7 +16,8 @@ import dataclasses
 import json
 
 from flask import current_app
-from sqlalchemy import select, update
+import orjson
+from sqlalchemy import Text, cast, select, update
 
 from server.extensions import db
 from server.models import Conflict, Record, SyncCounter
@@ -25,6 +26,7 @@ from server.schemas.records import validate_values
 from server.services import notifications, photos
 from server.services.audit import record_audits
 from server.services.batch import Batch, rejected, result
+from server.services.photo_access import pending_among, referenced
 from server.services.bulk import insert_many, update_many
 from server.services.conflicts import resolve_conflict
 from server.services.hooks import hooks_for, translate, visible_data
@@ -296,8 +298,10 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
     # between only adds rows above it, which the query below may return or
     # the next pull will.
     newest = _newest_seq()
+    # The data comes as its stored JSON text and, shown as stored, goes out
+    # as that text: parsed once (for its photos), never rebuilt or re-encoded.
     query = (
-        select(Record.entity, Record.entity_id, Record.version, Record.deleted, Record.data, Record.seq)
+        select(Record.entity, Record.entity_id, Record.version, Record.deleted, cast(Record.data, Text), Record.seq)
         .where(Record.seq > after)
         .order_by(Record.seq)
         .limit(limit + 1)
@@ -311,13 +315,16 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
         # Nothing visible is left: jump to the newest sequence number so the
         # next pull does not rescan invisible changes.
         last = max([after, newest] + [r.seq for r in rows])
+    stored = [orjson.loads(r[4]) for r in rows]
+    waiting = pending_among([(r.entity, r.entity_id) for r in rows], [referenced(d) for d in stored])
     changes = []
-    for r, waiting in photos.with_pending(rows):
-        change = {"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "deleted": r.deleted,
-                  "data": visible_data(scope, r.entity, r.data)}
-        if waiting:
+    for (entity, entity_id, version, deleted, text, _seq), data, pending in zip(rows, stored, waiting):
+        shown = visible_data(scope, entity, data)
+        change = {"entity": entity, "entity_id": entity_id, "version": version, "deleted": deleted,
+                  "data": orjson.Fragment(text) if shown is data else shown}
+        if pending:
             # Referenced but not uploaded yet (a contract extension clients may ignore).
-            change["pending_photos"] = waiting
+            change["pending_photos"] = pending
         changes.append(change)
     clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc if counter else None)
     return {"changes": changes, "cursor": encode_cursor(last), "more": more, "hlc": clock.send()}
