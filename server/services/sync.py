@@ -293,11 +293,14 @@ def decode_cursor(cursor: str | None) -> int:
 def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
     """Changes after ``cursor`` that the caller may see, oldest first."""
     after = decode_cursor(cursor)
-    counter = db.session.get(SyncCounter, 1)
     # Read the newest committed seq BEFORE the changes: a writer committing in
     # between only adds rows above it, which the query below may return or
-    # the next pull will.
-    newest = _newest_seq()
+    # the next pull will. The server's clock comes in the same round trip.
+    server_hlc, newest = db.session.execute(select(
+        select(SyncCounter.hlc).where(SyncCounter.id == 1).scalar_subquery(),
+        select(db.func.max(Record.seq)).scalar_subquery(),
+    )).one()
+    newest = int(newest or 0)
     # The data comes as its stored JSON text and, shown as stored, goes out
     # as that text: parsed once (for its photos), never rebuilt or re-encoded.
     query = (
@@ -326,10 +329,5 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
             # Referenced but not uploaded yet (a contract extension clients may ignore).
             change["pending_photos"] = pending
         changes.append(change)
-    clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc if counter else None)
+    clock = HybridLogicalClock(SERVER_NODE, last=server_hlc)
     return {"changes": changes, "cursor": encode_cursor(last), "more": more, "hlc": clock.send()}
-
-
-def _newest_seq() -> int:
-    top = db.session.execute(select(db.func.max(Record.seq))).scalar()
-    return int(top or 0)
