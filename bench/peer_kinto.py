@@ -62,6 +62,8 @@ PAGE = 1000
 USERNAME = "g1-2"  # a patroller of grid 1, where the reports lie: they pull back what they pushed
 COLLECTION = "/buckets/bench/collections/reports"
 KINTO_AUTH = "Basic " + b64encode(b"bench:bench").decode()
+# A Kinto batch of 500 PUTs can outlast gunicorn's 30 s worker timeout on a busy machine.
+PATIENT = ("--timeout", "600")
 
 
 def kinto_venv(path: Path, kinto_version: str) -> Path:
@@ -106,7 +108,7 @@ class KintoServer:
                        check=True, capture_output=True)
         log = open(self.folder / "kinto.log", "ab")
         self.process = subprocess.Popen(
-            [str(self.venv / "bin" / "gunicorn"), "--workers", str(self.workers),
+            [str(self.venv / "bin" / "gunicorn"), "--workers", str(self.workers), *PATIENT,
              "--bind", f"127.0.0.1:{self.port}", "--paste", str(self.ini)],
             cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -134,7 +136,11 @@ def call(conn, method: str, path: str, body: bytes | None, authorization: str) -
         headers["Content-Type"] = "application/json"
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
-    return response.status, dict(response.getheaders()), orjson.loads(response.read() or b"{}")
+    raw = response.read()
+    try:
+        return response.status, dict(response.getheaders()), orjson.loads(raw or b"{}")
+    except orjson.JSONDecodeError:
+        raise SystemExit(f"{method} {path} answered {response.status}: {raw[:300]!r}") from None
 
 
 def new_reports(count: int, first: int) -> list[tuple[str, dict]]:
@@ -317,7 +323,7 @@ def run(args) -> dict[str, dict[str, list[float]]]:
         wipe(args.kinto_database_url)
         env = server_env(args.database_url, folder / "media", GRIDWALK_LOGIN_LIMIT_PER_ADDRESS="1000 per minute")
         prepare_database(env)
-        gridwalk = LiveServer(env, folder / "gridwalk.log", workers=args.workers)
+        gridwalk = LiveServer(env, folder / "gridwalk.log", workers=args.workers, args=PATIENT)
         kinto = KintoServer(venv, args.kinto_database_url, args.batch_size, args.workers, folder)
         try:
             gridwalk.start()

@@ -222,8 +222,8 @@ def pending_among(keys: list[tuple[str, str]], refs: list[list[str]]) -> list[li
 def _granted_among(shas: set[str]) -> set[tuple[str, str, str]]:
     """(hash, entity, entity id) of the granting references to any of ``shas``.
 
-    On PostgreSQL the hashes go as one comma-separated string, split by the
-    server: a pulled page of a thousand reports spelled out as an IN list cost
+    On PostgreSQL the hashes (hex, so never a comma) go as one comma-separated
+    string, split by the server: a pulled page of a thousand reports spelled out as an IN list cost
     more to render, send and parse than the query took to run, and as an array
     parameter the driver's per-element quoting still cost more than the query.
     """

@@ -15,8 +15,8 @@ import base64
 import dataclasses
 import json
 
-from flask import current_app
 import orjson
+from flask import current_app
 from sqlalchemy import Text, cast, select, update
 
 from server.extensions import db
@@ -26,10 +26,10 @@ from server.schemas.records import validate_values
 from server.services import notifications, photos
 from server.services.audit import record_audits
 from server.services.batch import Batch, rejected, result
-from server.services.photo_access import pending_among, referenced
 from server.services.bulk import insert_many, update_many
 from server.services.conflicts import resolve_conflict
 from server.services.hooks import hooks_for, translate, visible_data
+from server.services.photo_access import pending_among, referenced
 from server.services.rules import Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
 from server.services.write_lock import lock_counter, next_seq
