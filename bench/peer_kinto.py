@@ -434,7 +434,8 @@ lookups, its own statements), so its batch endpoint takes tens of records a seco
 a Gridwalk push takes a thousand or more.
 
 Pull, before the work recorded here, served 11,824 records/s to Kinto's 21,449 (0.55×,
-`--records 2000 --rounds 1`). Profiled in-process on PostgreSQL (cProfile, the Flask test
+`--records 2000 --rounds 1`, a first version of this bench whose client read answers with
+the standard library's JSON). Profiled in-process on PostgreSQL (cProfile, the Flask test
 client, 20,000 reports of one grid, pages of 1000), a pulled record cost 24 µs of Python.
 The largest part was the pending-photo check: a page's thousand photo hashes went to
 PostgreSQL as an IN list of literals, which SQLAlchemy rendered one cast at a time and
@@ -470,9 +471,13 @@ scan of the grid's index and sorted every remaining change for each page (29 ms 
 10,000 remaining, instead of 0.4 ms once analysed); autovacuum analyses such a table
 within a minute, so the bench analyses both databases after each push.
 
-The machine ran other work throughout (load average 7–10 on its 2 cores): consecutive
+The machine ran other work throughout (load average 7–11 on its 2 cores): consecutive
 pulls of the same records vary by half, which is why rounds alternate and the CPU per
-record is given beside the rates."""
+record is given beside the rates. In this run the first pull after each Gridwalk push was
+the slow one (4,454, 12,114 and 12,601 records/s, then 16,000–24,400), which Kinto's first
+pulls were not; not looked into yet (the first read of freshly written rows is one
+suspect). The push ratio swings the same way: Kinto's batch took 49 to 148 records/s
+from one round to the next."""
 
 
 if __name__ == "__main__":
