@@ -23,15 +23,21 @@ def machine_line() -> str:
     return f"{os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}"
 
 
-def replace_section(name: str, body: str, path: str = DOC) -> None:
-    """Put ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->``, appending if new."""
+def replace_section(name: str, body: str, path: str = DOC, *, after: str | None = None) -> None:
+    """Put ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->``.
+
+    A new section goes right after the section named ``after`` when there is one, else at the end.
+    """
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
     block = f"{start}\n{body.rstrip()}\n{end}"
     if start in text and end in text:
         before, rest = text.split(start, 1)
-        _, after = rest.split(end, 1)
-        text = before + block + after
+        text = before + block + rest.split(end, 1)[1]
+    elif after and f"<!-- {after}:end -->" in text:
+        anchor = f"<!-- {after}:end -->"
+        before, rest = text.split(anchor, 1)
+        text = f"{before}{anchor}\n\n{block}{rest}"
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     with open(path, "w", encoding="utf-8") as f:

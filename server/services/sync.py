@@ -15,8 +15,9 @@ import base64
 import dataclasses
 import json
 
+import orjson
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 
 from server.extensions import db
 from server.models import Conflict, Record, SyncCounter
@@ -28,6 +29,7 @@ from server.services.batch import Batch, rejected, result
 from server.services.bulk import insert_many, update_many
 from server.services.conflicts import resolve_conflict
 from server.services.hooks import hooks_for, translate, visible_data
+from server.services.photo_access import pending_among, referenced
 from server.services.rules import Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
 from server.services.write_lock import lock_counter, next_seq
@@ -291,13 +293,18 @@ def decode_cursor(cursor: str | None) -> int:
 def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
     """Changes after ``cursor`` that the caller may see, oldest first."""
     after = decode_cursor(cursor)
-    counter = db.session.get(SyncCounter, 1)
     # Read the newest committed seq BEFORE the changes: a writer committing in
     # between only adds rows above it, which the query below may return or
-    # the next pull will.
-    newest = _newest_seq()
+    # the next pull will. The server's clock comes in the same round trip.
+    server_hlc, newest = db.session.execute(select(
+        select(SyncCounter.hlc).where(SyncCounter.id == 1).scalar_subquery(),
+        select(db.func.max(Record.seq)).scalar_subquery(),
+    )).one()
+    newest = int(newest or 0)
+    # The data comes as its stored JSON text and, shown as stored, goes out
+    # as that text: parsed once (for its photos), never rebuilt or re-encoded.
     query = (
-        select(Record.entity, Record.entity_id, Record.version, Record.deleted, Record.data, Record.seq)
+        select(Record.entity, Record.entity_id, Record.version, Record.deleted, cast(Record.data, Text), Record.seq)
         .where(Record.seq > after)
         .order_by(Record.seq)
         .limit(limit + 1)
@@ -311,18 +318,16 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
         # Nothing visible is left: jump to the newest sequence number so the
         # next pull does not rescan invisible changes.
         last = max([after, newest] + [r.seq for r in rows])
+    stored = [orjson.loads(r[4]) for r in rows]
+    waiting = pending_among([(r.entity, r.entity_id) for r in rows], [referenced(d) for d in stored])
     changes = []
-    for r, waiting in photos.with_pending(rows):
-        change = {"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "deleted": r.deleted,
-                  "data": visible_data(scope, r.entity, r.data)}
-        if waiting:
+    for (entity, entity_id, version, deleted, text, _seq), data, pending in zip(rows, stored, waiting):
+        shown = visible_data(scope, entity, data)
+        change = {"entity": entity, "entity_id": entity_id, "version": version, "deleted": deleted,
+                  "data": orjson.Fragment(text) if shown is data else shown}
+        if pending:
             # Referenced but not uploaded yet (a contract extension clients may ignore).
-            change["pending_photos"] = waiting
+            change["pending_photos"] = pending
         changes.append(change)
-    clock = HybridLogicalClock(SERVER_NODE, last=counter.hlc if counter else None)
+    clock = HybridLogicalClock(SERVER_NODE, last=server_hlc)
     return {"changes": changes, "cursor": encode_cursor(last), "more": more, "hlc": clock.send()}
-
-
-def _newest_seq() -> int:
-    top = db.session.execute(select(db.func.max(Record.seq))).scalar()
-    return int(top or 0)
