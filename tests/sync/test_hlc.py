@@ -261,3 +261,28 @@ def test_the_server_keeps_making_and_reading_its_own_stamps(wall, counter):
     phone = HybridLogicalClock("phone-1", now_ms=FakeTime(NOW - DAY_MS))
     phone.observe_server(server.send())
     assert phone.send() > server.last
+
+
+def test_admit_keeps_a_timestamp_exactly_the_allowed_lead_ahead():
+    server = HybridLogicalClock("server", now_ms=FakeTime())
+    remote = format_hlc(NOW + 5000, 7, "phone")
+    assert admit_hlc(remote, server, max_ahead_ms=5000) == (remote, False)
+
+
+def test_admit_restamps_a_timestamp_one_millisecond_past_the_allowed_lead():
+    server = HybridLogicalClock("server", now_ms=FakeTime())
+    admitted, restamped = admit_hlc(format_hlc(NOW + 5001, 0, "phone"), server, max_ahead_ms=5000)
+    assert restamped
+    assert parse_hlc(admitted).wall_ms == NOW
+
+
+def test_rebase_leaves_a_clock_exactly_the_allowed_lead_ahead_alone():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW), last=format_hlc(NOW + 3_600_000, 0, "phone"))
+    clock.observe_server(format_hlc(NOW, 0, "server"), rebase_ahead_ms=3_600_000)
+    assert parse_hlc(clock.send()).wall_ms == NOW + 3_600_000
+
+
+def test_rebase_moves_a_clock_one_millisecond_past_the_allowed_lead_back_to_the_server():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW), last=format_hlc(NOW + 3_600_001, 0, "phone"))
+    clock.observe_server(format_hlc(NOW, 0, "server"), rebase_ahead_ms=3_600_000)
+    assert parse_hlc(clock.send()).wall_ms == NOW
