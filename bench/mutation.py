@@ -124,22 +124,22 @@ def test_selection(modules: list[str]) -> list[str]:
 
 
 def forget_stale_results(modules: list[str]) -> None:
-    """Make mutmut test every mutant of ``modules`` that was not killed last time.
+    """Make mutmut learn the tests afresh and test every mutant not killed last time.
 
     mutmut keeps a verdict until the mutated function changes, so a survivor
-    would stay a survivor after a new test kills it; and a file it copied
-    unmutated on an earlier run (when it was not asked for) looks up to date,
-    and the tests that reach its functions were never recorded.
+    would stay a survivor after a new test kills it; it adds new tests to what
+    it learnt of which test reaches which function only in some cases; and a
+    file it copied unmutated on an earlier run (when it was not asked for)
+    looks up to date to it. Learning costs one run of the selected tests.
     """
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.stats import status_by_exit_code
 
+    (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     for module in modules:
         meta = ROOT / "mutants" / (module + ".meta")
         if not meta.exists():
             (ROOT / "mutants" / module).unlink(missing_ok=True)
-            # Which test calls which function was learnt without this module's mutants: learn again.
-            (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
             continue
         data = SourceFileMutationData(path=Path(module))
         data.load()
