@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
+import time_machine
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import AuditEntry, User
 from tests.api.sync_helpers import SyncSession, report
 
 
@@ -50,3 +57,25 @@ def test_the_trail_filtered_by_kind_holds_that_kind_alone(client, auth):
     _grid_changes(client, auth)
     assert _trail(client, auth, entity="grids")["total"] >= 4
     assert _trail(client, auth, entity="departments") == {"items": [], "total": 0, "limit": 100, "offset": 0}
+
+
+def test_the_trail_shows_when_a_change_was_made_to_the_millisecond(client, auth):
+    admin = auth.headers("admin")
+    # A fixed sub-millisecond instant a minute on, while the admin's token is still good.
+    made = (datetime.now(timezone.utc) + timedelta(minutes=1)).replace(microsecond=500_400)
+    with time_machine.travel(made, tick=False):
+        assert client.patch("/api/admin/grids/2", json={"shops": 5}, headers=admin).status_code == 200
+    [entry] = _trail(client, auth, limit=1)["items"]
+    assert datetime.fromisoformat(entry["at"]) == made.replace(microsecond=500_000)
+    assert (entry["action"], entry["entity"], entry["entity_id"]) == ("grids.update", "grids", "2")
+
+
+def test_a_login_is_in_the_trail_with_who_and_which_phone(app, client, auth):
+    auth.login("g1-2", device_id="g1-2-own-phone")
+    with app.app_context():
+        user_id = db.session.execute(select(User.id).where(User.username == "g1-2")).scalar_one()
+        [row] = db.session.execute(
+            select(AuditEntry.actor, AuditEntry.actor_id, AuditEntry.device_id)
+            .where(AuditEntry.action == "login", AuditEntry.actor == "g1-2")
+        ).all()
+    assert tuple(row) == ("g1-2", user_id, "g1-2-own-phone")
