@@ -179,3 +179,33 @@ def test_with_data_is_replace_of_the_data_alone():
     data = {"description": "换了"}
     assert m.with_data(data) == dataclasses.replace(m, data=data)
     assert m.with_data(data).data is data and m.data != data
+
+
+NEW_REPORT = {"category": "sanitation", "description": "x", "lat": 30.0, "lon": 120.0, "severity": 1}
+
+
+@pytest.mark.parametrize(
+    "mutation, wire_error",
+    [
+        (raw(data={"tags": {"add": ["a"], "drop": ["b"]}}),
+         {"code": "invalid", "message": "set field 'tags' takes only 'add' and 'remove'",
+          "details": {"field": "tags", "keys": ["drop"]}}),
+        (raw(data={"tags": "a"}),
+         {"code": "invalid", "message": "set field 'tags' needs a list of strings", "details": {"field": "tags"}}),
+        (raw(data={"photos": {"add": [1]}}),
+         {"code": "invalid", "message": "set field 'photos' needs a list of strings", "details": {"field": "photos"}}),
+        (raw(data={"status": "solved"}),
+         {"code": "invalid_state",
+          "message": "'status' changes only through the transition ops "
+                     "(close, handoff, link_ticket, reopen, solve, unlink_ticket), not 'update'",
+          "details": {"field": "status"}}),
+        (raw(op="create", base_version=None, data={**NEW_REPORT, "status": "handed_off"}),
+         {"code": "invalid_state", "message": "a report cannot be created as 'handed_off'",
+          "details": {"field": "status", "allowed": ["needs_handoff", "open", "solved_on_site"]}}),
+    ],
+)
+def test_a_refused_set_or_status_value_tells_the_phone_which_field_and_why(mutation, wire_error):
+    with pytest.raises(MutationError) as refused:
+        parse(mutation)
+    assert refused.value.to_dict() == wire_error
+    assert str(refused.value) == wire_error["message"]
