@@ -202,10 +202,26 @@ NEW_REPORT = {"category": "sanitation", "description": "x", "lat": 30.0, "lon": 
         (raw(op="create", base_version=None, data={**NEW_REPORT, "status": "handed_off"}),
          {"code": "invalid_state", "message": "a report cannot be created as 'handed_off'",
           "details": {"field": "status", "allowed": ["needs_handoff", "open", "solved_on_site"]}}),
+        (raw(op="delete", data={"description": "x"}), {"code": "invalid", "message": "'delete' carries no data"}),
+        (raw(data={"zzz": 1, "aaa": 2}),
+         {"code": "unknown_field", "message": "report has no field 'aaa', 'zzz'", "details": {"fields": ["aaa", "zzz"]}}),
+        (raw(data={"reporter": "g1-1", "ticket_id": "t"}),
+         {"code": "server_field", "message": "'reporter', 'ticket_id' of a report is set by the server",
+          "details": {"fields": ["reporter", "ticket_id"]}}),
+        (raw(entity="ticket", data={"department": 1}),
+         {"code": "server_field", "message": "'department' of a ticket is set by the server",
+          "details": {"fields": ["department"]}}),
+        (raw(entity="ticket", data={"fixed": True}),
+         {"code": "invalid", "message": "'fixed' is a parameter of a ticket's ops, not a field",
+          "details": {"field": "fixed"}}),
     ],
 )
-def test_a_refused_set_or_status_value_tells_the_phone_which_field_and_why(mutation, wire_error):
+def test_a_refused_value_tells_the_phone_which_field_and_why(mutation, wire_error):
     with pytest.raises(MutationError) as refused:
         parse(mutation)
     assert refused.value.to_dict() == wire_error
     assert str(refused.value) == wire_error["message"]
+
+
+def test_a_dispatch_names_its_department_though_an_update_may_not():
+    assert parse(raw(entity="ticket", op="dispatch", data={"department": 1})).data == {"department": 1}
