@@ -6,6 +6,7 @@ hides a record from a list or counts a ticket in the wrong day or colour.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -133,3 +134,14 @@ def test_an_update_names_no_creator_but_carries_what_the_server_adds():
 def test_a_mutation_the_server_adds_nothing_to_is_returned_as_it_came():
     m = _mutation("update", {"description": "x"})
     assert with_server_fields("g1-2", m) is m
+
+
+def test_a_deadline_without_an_offset_is_utc_whatever_the_servers_own_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert ticket_columns("ticket", {"due_at": "2026-11-22T10:00:00"})["due_at"] == datetime(
+            2026, 11, 22, 10, tzinfo=UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
