@@ -37,6 +37,7 @@ TESTS_BY_MODULE = {
     # again, much slower); the indexed columns are plain functions, tested as such.
     "server/services/rules.py": [
         "tests/api/test_rule_columns.py",
+        "tests/api/test_role_check.py",
         "tests/api/test_rule_gaps.py",
         "tests/sync/test_spec_document.py",
     ],

@@ -16,7 +16,7 @@ from sync.hlc import format_hlc
 from sync.mutation import parse_mutation
 
 SHANGHAI = "Asia/Shanghai"
-CREATED = datetime(2026, 1, 1, 15, 0, tzinfo=timezone.utc)  # 23:00 on 1 January in Shanghai
+CREATED = datetime(2026, 1, 1, 16, 30, tzinfo=timezone.utc)  # 00:30 on 2 January in Shanghai
 UTC = timezone.utc
 
 
@@ -27,10 +27,10 @@ UTC = timezone.utc
         ("2026-11-22T23:30:00Z", "2026-11-23"),
         ("2026-11-22T23:30:00", "2026-11-22"),  # no offset: a local time already
         ("2026-11-22T08:30:00-08:00", "2026-11-23"),
-        ("not a time", "2026-01-01"),
-        ("", "2026-01-01"),
-        (None, "2026-01-01"),
-        ("9999-12-31T23:59:59-12:00", "2026-01-01"),  # past the calendar in Shanghai: the creation day
+        ("not a time", "2026-01-02"),
+        ("", "2026-01-02"),
+        (None, "2026-01-02"),
+        ("9999-12-31T23:59:59-12:00", "2026-01-02"),  # past the calendar in Shanghai: the creation day
     ],
 )
 def test_a_records_day_is_its_own_time_in_the_district_else_its_creation(value, day):
@@ -56,7 +56,16 @@ def test_each_record_kind_is_owned_and_dated_by_its_own_fields(entity, owner_fie
 
 def test_values_that_are_not_text_are_not_indexed_as_status_or_category():
     columns = derived_columns("report", {"status": 3, "category": ["x"]}, CREATED, SHANGHAI)
-    assert (columns["status"], columns["category"], columns["owner"], columns["day"]) == (None, None, None, "2026-01-01")
+    assert (columns["status"], columns["category"], columns["owner"], columns["day"]) == (None, None, None, "2026-01-02")
+
+
+def test_a_ticket_is_indexed_by_its_creator_creation_day_and_deadlines():
+    data = {"status": "dispatched", "category": "sanitation", "created_by": "g1-1", "due_at": "2026-11-22T10:00:00Z",
+            "level": "grid", "reopen_count": 1}
+    assert derived_columns("ticket", data, CREATED, SHANGHAI) == {
+        "status": "dispatched", "category": "sanitation", "owner": "g1-1", "day": "2026-01-02",
+        "due_at": datetime(2026, 11, 22, 10, tzinfo=UTC), "done_at": None, "level": "grid", "reopens": 1,
+    }
 
 
 def test_a_finished_ticket_is_indexed_by_its_deadline_finish_level_and_reopens_in_utc():
