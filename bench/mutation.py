@@ -7,7 +7,7 @@ module is paired with its fast tests (SQLite only, no browser, no live server), 
 fits two cores: mutmut runs those tests once to learn which test calls which function,
 then runs, for each mutant, only the tests that reach the mutated function.
 
-It prints a score per module (killed / total) and every surviving mutant with its diff.
+It prints a score per module (killed / tested) and every surviving mutant with its diff.
 ``mutants/`` (git-ignored) keeps the results; ``mutmut results`` and ``mutmut show NAME``
 read them afterwards.
 
@@ -114,7 +114,7 @@ def _git(*args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def test_selection(modules: list[str]) -> list[str]:
+def selected_tests(modules: list[str]) -> list[str]:
     """The union of the modules' test arguments, paths first, each once."""
     args: list[str] = []
     for module in modules:
@@ -159,7 +159,7 @@ def run_mutmut(modules: list[str], max_children: int) -> None:
 
     base = configuration.config()
     configuration._config = dataclasses.replace(
-        base, only_mutate=list(modules), pytest_add_cli_args_test_selection=test_selection(modules)
+        base, only_mutate=list(modules), pytest_add_cli_args_test_selection=selected_tests(modules)
     )
     from mutmut.__main__ import cli
 
