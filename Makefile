@@ -9,7 +9,7 @@ WORKERS ?= 2
 NOTIFY_EVERY ?= 60
 GUNICORN := $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class server.workers.JsonErrorWorker --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-.PHONY: run test install pwa migrate seed serve test-python test-pwa bench clean spec
+.PHONY: run test install pwa migrate seed serve test-python test-pwa bench clean spec mutation mutation-python mutation-pwa
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,28 @@ bench: install
 	$(VENV)/bin/python bench/photo_bench.py
 	$(VENV)/bin/python bench/dedupe_eval.py
 	$(VENV)/bin/python bench/candidate_search.py
+
+# Mutation testing, slow and so not part of `make test`: mutmut on the Python files a change
+# touched (against BASE, default origin/main or the merge base with main) or on MODULES, then
+# Stryker on the PWA. It prints each module's score and every surviving mutant with its diff.
+# `make mutation MODULES="sync/hlc.py server/services/audit.py"` runs mutmut on those alone.
+MODULES ?=
+BASE ?=
+$(VENV)/.mutation-installed: $(VENV)/.installed
+	$(PIP) install -q -e ".[test,mutation]"
+	touch $@
+
+mutation-python: $(VENV)/.mutation-installed
+	$(VENV)/bin/python bench/mutation.py $(if $(MODULES),--modules $(MODULES)) $(if $(BASE),--base $(BASE))
+
+mutation-pwa: pwa/node_modules/.installed
+	npm --prefix pwa run mutation
+
+ifeq ($(strip $(MODULES)),)
+mutation: mutation-python mutation-pwa
+else
+mutation: mutation-python
+endif
 
 # Rewrite pwa/src/sync/entities.json from the Python rules (a test fails when it is stale).
 spec: install

@@ -104,6 +104,54 @@ def test_audit_verify_finds_the_newest_entries_deleted(app, runner, client, auth
     assert result.exit_code == 1 and "truncated" in result.output
 
 
+def _seqs(app, sql):
+    from server.extensions import db
+
+    with app.app_context():
+        return [row[0] for row in db.session.execute(text(sql))]
+
+
+def _problems(runner):
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1
+    return [line for line in result.output.splitlines() if line.startswith("audit entry")]
+
+
+def test_audit_verify_names_the_one_entry_that_was_altered(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    [seq] = _seqs(app, "SELECT seq FROM audit_log WHERE action = 'ticket.create'")
+    _tamper(app, "UPDATE audit_log SET data = NULL WHERE action = 'ticket.create'")
+    assert _problems(runner) == [f"audit entry {seq}: entry altered"]
+
+
+def test_audit_verify_names_the_entry_after_one_deleted_in_the_middle(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    [deleted] = _seqs(app, "SELECT seq FROM audit_log WHERE action = 'ticket.create'")
+    [after] = _seqs(app, f"SELECT min(seq) FROM audit_log WHERE seq > {deleted}")
+    _tamper(app, f"DELETE FROM audit_log WHERE seq = {deleted}")
+    assert _problems(runner) == [f"audit entry {after}: previous entry missing or altered"]
+
+
+def test_audit_verify_names_the_last_entry_left_when_the_newest_were_deleted(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    [newest] = _seqs(app, "SELECT max(seq) FROM audit_log")
+    _tamper(app, f"DELETE FROM audit_log WHERE seq = {newest}")
+    [left] = _seqs(app, "SELECT max(seq) FROM audit_log")
+    assert _problems(runner) == [f"audit entry {left}: newest entries deleted or log truncated"]
+
+
+def test_audit_verify_finds_the_trail_head_removed(app, runner, client, auth):
+    """Deleting the counter row that keeps the newest hash is tampering too, not a crash."""
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    [newest] = _seqs(app, "SELECT max(seq) FROM audit_log")
+    _tamper(app, "DELETE FROM sync_counter")
+    assert _problems(runner) == [f"audit entry {newest}: newest entries deleted or log truncated"]
+
+
 def _entry(**data):
     from datetime import datetime, timezone
 

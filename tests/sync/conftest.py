@@ -2,6 +2,8 @@
 
 ``make test`` runs the quick default profile. Set
 ``GRIDWALK_HYPOTHESIS_PROFILE=thorough`` for a long run with many more examples.
+``make mutation`` runs the tests once per mutant with ``mutation``: fewer examples, and the
+same ones every run, so a mutant's verdict does not depend on a lucky draw.
 """
 
 from __future__ import annotations
@@ -17,4 +19,5 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+settings.register_profile("mutation", max_examples=30, deadline=None, derandomize=True, database=None)
 settings.load_profile(os.environ.get("GRIDWALK_HYPOTHESIS_PROFILE", "gridwalk-quick"))

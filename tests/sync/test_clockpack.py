@@ -81,3 +81,13 @@ def test_a_stamp_filed_under_another_devices_key_is_not_packed():
     entries = clocks["fields"]["description"]
     entries["someone-else"] = entries.pop("phone-b")
     assert pack(clocks) is clocks
+
+
+def test_a_history_or_write_entry_with_a_key_of_another_build_is_stored_as_it_is():
+    """Packing keeps only the keys it knows; an entry with one more would lose it."""
+    for section in ("history", "lost", "writes"):
+        clocks = busy_report().clocks
+        entry = clocks["writes"]["phone-b"] if section == "writes" else clocks["state"][section][0]
+        entry["note"] = "an extra key"
+        assert pack(clocks) is clocks
+        assert unpack(pack(clocks)) == clocks

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +20,9 @@ from sync.hlc import (
     format_hlc,
     is_server_node,
     parse_hlc,
+    system_now_ms,
     validate_device_node,
+    validate_node,
 )
 
 DAY_MS = 86_400_000
@@ -261,3 +265,98 @@ def test_the_server_keeps_making_and_reading_its_own_stamps(wall, counter):
     phone = HybridLogicalClock("phone-1", now_ms=FakeTime(NOW - DAY_MS))
     phone.observe_server(server.send())
     assert phone.send() > server.last
+
+
+def test_admit_keeps_a_timestamp_exactly_the_allowed_lead_ahead():
+    server = HybridLogicalClock("server", now_ms=FakeTime())
+    remote = format_hlc(NOW + 5000, 7, "phone")
+    assert admit_hlc(remote, server, max_ahead_ms=5000) == (remote, False)
+
+
+def test_admit_restamps_a_timestamp_one_millisecond_past_the_allowed_lead():
+    server = HybridLogicalClock("server", now_ms=FakeTime())
+    admitted, restamped = admit_hlc(format_hlc(NOW + 5001, 0, "phone"), server, max_ahead_ms=5000)
+    assert restamped
+    assert parse_hlc(admitted).wall_ms == NOW
+
+
+def test_rebase_leaves_a_clock_exactly_the_allowed_lead_ahead_alone():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW), last=format_hlc(NOW + 3_600_000, 0, "phone"))
+    clock.observe_server(format_hlc(NOW, 0, "server"), rebase_ahead_ms=3_600_000)
+    assert parse_hlc(clock.send()).wall_ms == NOW + 3_600_000
+
+
+def test_rebase_moves_a_clock_one_millisecond_past_the_allowed_lead_back_to_the_server():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW), last=format_hlc(NOW + 3_600_001, 0, "phone"))
+    clock.observe_server(format_hlc(NOW, 0, "server"), rebase_ahead_ms=3_600_000)
+    assert parse_hlc(clock.send()).wall_ms == NOW
+
+
+def test_the_system_clock_reads_whole_milliseconds_since_the_epoch():
+    with time_machine.travel(datetime(2026, 11, 22, 8, 0, 0, 123_456, tzinfo=timezone.utc), tick=False):
+        assert system_now_ms() == 1_795_334_400_123
+
+
+def test_a_clock_set_before_the_epoch_stamps_from_zero():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(5), offset_ms=-1_000)
+    assert clock.send() == format_hlc(0, 0, "phone")
+
+
+def test_the_last_counter_value_stays_in_its_millisecond():
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW), last=format_hlc(NOW, MAX_COUNTER - 1, "phone"))
+    assert clock.send() == format_hlc(NOW, MAX_COUNTER, "phone")
+    assert clock.send() == format_hlc(NOW + 1, 0, "phone")
+
+
+def test_a_clock_restored_to_a_later_stamp_stamps_after_it():
+    """What a phone does on restart when its saved stamp is ahead of the clock it rebuilt."""
+    clock = HybridLogicalClock("phone", now_ms=FakeTime(NOW))
+    clock.send()
+    clock.last = format_hlc(NOW + 1000, 5, "phone")
+    assert clock.send() == format_hlc(NOW + 1000, 6, "phone")
+
+
+@pytest.mark.parametrize(
+    "wall, counter, message",
+    [
+        (-1, 0, "HLC wall_ms -1 is outside 0..999999999999999"),
+        (10**15, 0, "HLC wall_ms 1000000000000000 is outside 0..999999999999999"),
+        (NOW, MAX_COUNTER + 1, "HLC counter 100000 is outside 0..99999"),
+        ("1", 0, "HLC wall_ms must be an int, got str"),
+        (NOW, True, "HLC counter must be an int, got bool"),
+    ],
+)
+def test_a_stamp_out_of_range_is_refused_saying_which_part_and_why(wall, counter, message):
+    with pytest.raises(ValueError) as refused:
+        format_hlc(wall, counter, "phone")
+    assert str(refused.value) == message
+
+
+def test_a_bad_stamp_is_quoted_in_its_refusal_up_to_100_characters():
+    long_bad = "9" * 150
+    with pytest.raises(ValueError) as refused:
+        parse_hlc(long_bad)
+    assert str(refused.value).startswith(f"HLC {'9' * 100!r} is not '<15-digit wall ms>:")
+    with pytest.raises(ValueError, match="^HLC must be a string, got int$"):
+        parse_hlc(12)
+
+
+def test_a_stamp_with_a_bad_node_is_quoted_in_its_refusal_up_to_100_characters():
+    stamp = format_hlc(NOW, 0, "phone")[:-5] + "n" * 100
+    with pytest.raises(ValueError) as refused:
+        parse_hlc(stamp)
+    assert str(refused.value).startswith(f"HLC {stamp[:100]!r}: HLC node ")
+
+
+@pytest.mark.parametrize(
+    "node, message",
+    [
+        (7, "HLC node must be a string, got int"),
+        ("", "HLC node '' must be 1-64 characters of letters, digits, '-', '_' or '.'"),
+        ("a b", "HLC node 'a b' must be 1-64 characters of letters, digits, '-', '_' or '.'"),
+    ],
+)
+def test_a_bad_node_is_refused_saying_what_a_node_may_be(node, message):
+    with pytest.raises(ValueError) as refused:
+        validate_node(node)
+    assert str(refused.value) == message

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from sync.hlc import format_hlc
+from sync.jsondata import MAX_INT
 from sync.mutation import Mutation, MutationError, mutation_to_dict, parse_mutation
 
 HLC = format_hlc(1_750_000_000_000, 0, "phone-1")
@@ -179,3 +180,81 @@ def test_with_data_is_replace_of_the_data_alone():
     data = {"description": "换了"}
     assert m.with_data(data) == dataclasses.replace(m, data=data)
     assert m.with_data(data).data is data and m.data != data
+
+
+BAD_BASE_VERSION = {"code": "invalid", "message": "'base_version' must be null or an integer from 0 to 2**63-1",
+                    "details": {"field": "base_version"}}
+NEW_REPORT = {"category": "sanitation", "description": "x", "lat": 30.0, "lon": 120.0, "severity": 1}
+
+
+@pytest.mark.parametrize(
+    "mutation, wire_error",
+    [
+        (raw(data={"tags": {"add": ["a"], "drop": ["b"]}}),
+         {"code": "invalid", "message": "set field 'tags' takes only 'add' and 'remove'",
+          "details": {"field": "tags", "keys": ["drop"]}}),
+        (raw(data={"tags": "a"}),
+         {"code": "invalid", "message": "set field 'tags' needs a list of strings", "details": {"field": "tags"}}),
+        (raw(data={"photos": {"add": [1]}}),
+         {"code": "invalid", "message": "set field 'photos' needs a list of strings", "details": {"field": "photos"}}),
+        (raw(data={"status": "solved"}),
+         {"code": "invalid_state",
+          "message": "'status' changes only through the transition ops "
+                     "(close, handoff, link_ticket, reopen, solve, unlink_ticket), not 'update'",
+          "details": {"field": "status"}}),
+        (raw(op="create", base_version=None, data={**NEW_REPORT, "status": "handed_off"}),
+         {"code": "invalid_state", "message": "a report cannot be created as 'handed_off'",
+          "details": {"field": "status", "allowed": ["needs_handoff", "open", "solved_on_site"]}}),
+        (raw(op="delete", data={"description": "x"}), {"code": "invalid", "message": "'delete' carries no data"}),
+        (raw(data={"zzz": 1, "aaa": 2}),
+         {"code": "unknown_field", "message": "report has no field 'aaa', 'zzz'", "details": {"fields": ["aaa", "zzz"]}}),
+        (raw(data={"reporter": "g1-1", "ticket_id": "t"}),
+         {"code": "server_field", "message": "'reporter', 'ticket_id' of a report is set by the server",
+          "details": {"fields": ["reporter", "ticket_id"]}}),
+        (raw(entity="ticket", data={"department": 1}),
+         {"code": "server_field", "message": "'department' of a ticket is set by the server",
+          "details": {"fields": ["department"]}}),
+        (raw(entity="ticket", data={"fixed": True}),
+         {"code": "invalid", "message": "'fixed' is a parameter of a ticket's ops, not a field",
+          "details": {"field": "fixed"}}),
+        ([1], {"code": "invalid", "message": "a mutation must be a JSON object"}),
+        (raw(data=[1]), {"code": "invalid", "message": "'data' must be a JSON object"}),
+        (raw(data={"description": "a\x00b"}),
+         {"code": "invalid", "message": "'data' holds a NUL character in text", "details": {"field": "data"}}),
+        (raw(id="nope"), {"code": "invalid", "message": "'id' must be a UUID string", "details": {"field": "id"}}),
+        (raw(entity="teleport"),
+         {"code": "unknown_entity", "message": "unknown entity 'teleport'", "details": {"entity": "teleport"}}),
+        (raw(op="fly"),
+         {"code": "unknown_op", "message": "report has no op 'fly'",
+          "details": {"op": "fly", "allowed": ["close", "create", "delete", "handoff", "link_ticket", "reopen",
+                                               "solve", "unlink_ticket", "update"]}}),
+        (raw(hlc="bad"),
+         {"code": "invalid_hlc", "message": "HLC 'bad' is not '<15-digit wall ms>:<5-digit counter>:<node>'"}),
+        (raw(base_version=-1), BAD_BASE_VERSION),
+        (raw(base_version=MAX_INT + 1), BAD_BASE_VERSION),
+        (raw(data={"tags": {"add": ["a"], "remove": ["a", "b"]}}),
+         {"code": "invalid", "message": "set field 'tags' adds and removes the same element",
+          "details": {"field": "tags", "elements": ["a"]}}),
+        (raw(data={"tags": {"remove": [1]}}),
+         {"code": "invalid", "message": "set field 'tags' needs a list of strings", "details": {"field": "tags"}}),
+    ],
+)
+def test_a_refused_value_tells_the_phone_which_field_and_why(mutation, wire_error):
+    with pytest.raises(MutationError) as refused:
+        parse(mutation)
+    assert refused.value.to_dict() == wire_error
+    assert str(refused.value) == wire_error["message"]
+
+
+def test_a_dispatch_names_its_department_though_an_update_may_not():
+    assert parse(raw(entity="ticket", op="dispatch", data={"department": 1})).data == {"department": 1}
+
+
+@pytest.mark.parametrize("base_version", [0, MAX_INT])
+def test_base_versions_at_both_ends_of_the_range_are_accepted(base_version):
+    assert parse(raw(base_version=base_version)).base_version == base_version
+
+
+def test_a_set_change_may_only_add_or_only_remove():
+    assert parse(raw(data={"tags": {"add": ["a"]}})).data == {"tags": {"add": ["a"]}}
+    assert parse(raw(data={"tags": {"remove": ["a"]}})).data == {"tags": {"remove": ["a"]}}
