@@ -219,28 +219,6 @@ def pending_among(keys: list[tuple[str, str]], refs: list[list[str]]) -> list[li
             for (entity, entity_id), hashes in zip(keys, refs)]
 
 
-def pending_photos_sql(alias: str) -> str:
-    """PostgreSQL: the JSON array of the photos pending on the record row ``alias``, or NULL when none.
-
-    The same rule as :func:`pending_among` (and the same order: field by field,
-    as listed), for pull pages PostgreSQL writes itself: a photo is pending
-    unless a reference to it on this record was made by a user who holds it.
-    """
-    fields = ", ".join(f"'{name}'" for name in PHOTO_FIELDS)  # constants of the schema, never input
-    return f"""(SELECT json_agg(listed.sha ORDER BY listed.field_no, listed.element_no)
-  FROM unnest(ARRAY[{fields}]) WITH ORDINALITY AS field(name, field_no),
-       LATERAL (SELECT element.value #>> '{{}}' AS sha, element.no AS element_no, field.field_no
-                FROM jsonb_array_elements(CASE WHEN jsonb_typeof({alias}.data -> field.name) = 'array'
-                                               THEN {alias}.data -> field.name ELSE '[]'::jsonb END)
-                     WITH ORDINALITY AS element(value, no)
-                WHERE jsonb_typeof(element.value) = 'string') AS listed
-  WHERE NOT EXISTS (SELECT 1 FROM photo_refs AS ref
-                    JOIN photo_holders AS holder
-                      ON holder.sha256 = ref.sha256 AND holder.user_id = ref.referrer_id
-                    WHERE ref.sha256 = listed.sha AND ref.entity = {alias}.entity
-                      AND ref.entity_id = {alias}.entity_id))"""
-
-
 def _granted_among(shas: set[str]) -> set[tuple[str, str, str]]:
     """(hash, entity, entity id) of the granting references to any of ``shas``.
 

@@ -17,7 +17,7 @@ import json
 
 import orjson
 from flask import current_app
-from sqlalchemy import Text, cast, lateral, literal_column, select, true, update
+from sqlalchemy import Text, cast, select, update
 
 from server.extensions import db
 from server.models import Conflict, Record, SyncCounter
@@ -28,8 +28,8 @@ from server.services.audit import record_audits
 from server.services.batch import Batch, rejected, result
 from server.services.bulk import insert_many, update_many
 from server.services.conflicts import resolve_conflict
-from server.services.hooks import hooks_for, shows_data_as_stored, translate, visible_data
-from server.services.photo_access import pending_among, pending_photos_sql, referenced
+from server.services.hooks import hooks_for, translate, visible_data
+from server.services.photo_access import pending_among, referenced
 from server.services.rules import Rejection, check_role, derived_columns, with_server_fields
 from server.services.scope import Scope
 from server.services.write_lock import lock_counter, next_seq
@@ -300,22 +300,7 @@ def pull_changes(scope: Scope, cursor: str | None, limit: int) -> dict:
         select(SyncCounter.hlc).where(SyncCounter.id == 1).scalar_subquery(),
         select(db.func.max(Record.seq)).scalar_subquery(),
     )).one()
-    if db.session.get_bind().dialect.name == "postgresql" and shows_data_as_stored(scope):
-        page = pull_page_written_by_postgresql
-    else:
-        page = pull_page_built_here
-    changes, last, more = page(scope, after, limit, int(newest or 0))
-    clock = HybridLogicalClock(SERVER_NODE, last=server_hlc)
-    return {"changes": changes, "cursor": encode_cursor(last), "more": more, "hlc": clock.send()}
-
-
-def _last_seq(seqs: list[int], more: bool, after: int, newest: int) -> int:
-    """Where the next pull starts: after this page; past every invisible change when nothing more is visible."""
-    return seqs[-1] if more else max([after, newest, *seqs])
-
-
-def pull_page_built_here(scope: Scope, after: int, limit: int, newest: int) -> tuple[list, int, bool]:
-    """A pull page's changes, the last sequence it covers and whether more is waiting, made in Python."""
+    newest = int(newest or 0)
     # The data comes as its stored JSON text and, shown as stored, goes out
     # as that text: parsed once (for its photos), never rebuilt or re-encoded.
     query = (
@@ -327,6 +312,12 @@ def pull_page_built_here(scope: Scope, after: int, limit: int, newest: int) -> t
     rows = db.session.execute(scope.filter_records(query, in_sequence=True)).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    if more:
+        last = rows[-1].seq
+    else:
+        # Nothing visible is left: jump to the newest sequence number so the
+        # next pull does not rescan invisible changes.
+        last = max([after, newest] + [r.seq for r in rows])
     stored = [orjson.loads(r[4]) for r in rows]
     waiting = pending_among([(r.entity, r.entity_id) for r in rows], [referenced(d) for d in stored])
     changes = []
@@ -338,39 +329,5 @@ def pull_page_built_here(scope: Scope, after: int, limit: int, newest: int) -> t
             # Referenced but not uploaded yet (a contract extension clients may ignore).
             change["pending_photos"] = pending
         changes.append(change)
-    return changes, _last_seq([r.seq for r in rows], more, after, newest), more
-
-
-# Each change as its JSON text, written by PostgreSQL: the keys of the pull
-# contract, the stored data as it is, and pending photos when there are any.
-_CHANGE_JSON = """CASE WHEN pending.photos IS NULL
-  THEN json_build_object('entity', page.entity, 'entity_id', page.entity_id, 'version', page.version,
-                         'deleted', page.deleted, 'data', page.data)
-  ELSE json_build_object('entity', page.entity, 'entity_id', page.entity_id, 'version', page.version,
-                         'deleted', page.deleted, 'data', page.data, 'pending_photos', pending.photos)
-END::text"""
-
-
-def pull_page_written_by_postgresql(scope: Scope, after: int, limit: int, newest: int) -> tuple:
-    """:func:`pull_page_built_here`'s page, its changes written as JSON by PostgreSQL.
-
-    Only for a caller shown data as stored. The same rows, order, keys and
-    pending photos (a test compares the two), without a Python object per
-    record: each change goes out as the JSON text PostgreSQL wrote.
-    """
-    visible = scope.filter_records(
-        select(Record.entity, Record.entity_id, Record.version, Record.deleted, Record.data, Record.seq)
-        .where(Record.seq > after).order_by(Record.seq).limit(limit + 1),
-        in_sequence=True,
-    ).subquery("page")
-    pending = lateral(select(literal_column(pending_photos_sql("page")).label("photos"))).alias("pending")
-    query = (
-        select(visible.c.seq, literal_column(_CHANGE_JSON).label("change"))
-        .select_from(visible.outerjoin(pending, true()))
-        .order_by(visible.c.seq)
-    )
-    rows = db.session.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    changes = orjson.Fragment(("[" + ",".join(r.change for r in rows) + "]").encode())
-    return changes, _last_seq([r.seq for r in rows], more, after, newest), more
+    clock = HybridLogicalClock(SERVER_NODE, last=server_hlc)
+    return {"changes": changes, "cursor": encode_cursor(last), "more": more, "hlc": clock.send()}

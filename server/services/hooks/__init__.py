@@ -37,12 +37,3 @@ def translate(raw):
 def visible_data(scope, entity: str, data: dict) -> dict:
     """A record's data as ``scope`` may read it (personal fields masked where needed)."""
     return hooks_for(entity).visible_data(scope, data)
-
-
-def shows_data_as_stored(scope) -> bool:
-    """Whether :func:`visible_data` gives ``scope`` every record's data unchanged.
-
-    Only visits mask anything (their personal fields), and only for a scope
-    that does not read personal data; a pull may then send stored data unread.
-    """
-    return scope.reads_personal_data
