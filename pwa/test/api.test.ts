@@ -392,3 +392,48 @@ describe("logging in and out", () => {
     expect(await getMeta(d, META.session)).toBeUndefined();
   });
 });
+
+describe("more of the client's rules", () => {
+  it("uses the page's fetch unless given another", async () => {
+    const seen: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => (seen.push(url), json(200, { ok: 1 })));
+    try {
+      expect(await new ApiClient(d).json("/me")).toEqual({ ok: 1 });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(seen).toEqual(["/api/me"]);
+  });
+
+  it("says why a new log-in is needed", async () => {
+    await setMeta(d, META.session, { user: { id: 8, username: "g1-2" }, access_token: "a", refresh_token: "r", needsRelogin: true, reloginReason: "device_revoked" });
+    await expect(new ApiClient(d, async () => json(200, {})).json("/me")).rejects.toMatchObject({ code: "relogin_required", message: "device_revoked" });
+  });
+
+  it("refreshes with a POST that no cache answers", async () => {
+    const { sent, fetchImpl } = recording(() => json(200, { access_token: "new" }));
+    await new ApiClient(d, fetchImpl).refresh();
+    expect(sent).toEqual([{ url: "/api/auth/refresh", method: "POST", auth: "Bearer r1", type: null, cache: "no-store", body: undefined }]);
+  });
+
+  it("asks for a new log-in when a refreshed token is still expired or invalid, or the server says so at once", async () => {
+    for (const code of ["token_expired", "invalid_token", "relogin_required"]) {
+      await setMeta(d, META.session, { user: { id: 8, username: "g1-2" }, access_token: "old", refresh_token: "r1" });
+      const { fetchImpl } = recording((url) => (url.endsWith("/auth/refresh") ? json(200, { access_token: "new" }) : json(401, { error: { code } })));
+      await new ApiClient(d, fetchImpl).request("/me");
+      expect(await getMeta<Session>(d, META.session), code).toMatchObject({ needsRelogin: true, reloginReason: code });
+    }
+  });
+
+  it("keeps who used the phone last under the name older versions stored it", async () => {
+    // An app update must still find the last user, or another could take over their records.
+    await setMeta(d, "last_user", { id: 8, username: "g1-2" });
+    await enqueue(d, "dev-1", { entity: "report", entity_id: "r1", op: "create", data: {} });
+    await expect(login(d, new ApiClient(d, async () => json(200, {})), "dev-1", "g1-3", "pw")).rejects.toBeInstanceOf(OtherUserDataError);
+  });
+
+  it("shows the server's words when a log-in is refused", async () => {
+    const api = new ApiClient(d, async () => json(401, { error: { code: "invalid_credentials", message: "用户名或密码错误" } }));
+    await expect(login(d, api, "dev-1", "g1-2", "bad")).rejects.toMatchObject({ code: "invalid_credentials", message: "用户名或密码错误" });
+  });
+});

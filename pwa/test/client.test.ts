@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GridwalkDB } from "../src/db/schema";
 import { ApiClient } from "../src/sync/api";
 import { pullChanges, pushOutbox, syncOnce } from "../src/sync/client";
-import { parseHlc } from "../src/sync/hlc";
+import { formatHlc, parseHlc } from "../src/sync/hlc";
 import { enqueue } from "../src/sync/outbox";
 import { META, getMeta, setMeta } from "../src/db/meta";
 import { storePhoto } from "../src/photos/queue";
@@ -242,5 +242,69 @@ describe("push and pull against awkward servers", () => {
     const empty = { push: server.push.bind(server), pull: async () => ({ cursor: "3", more: false, hlc: "" }) as never };
     expect(await pullChanges(d, empty, NODE)).toBe(0);
     expect(await getMeta(d, META.cursor)).toBe("3");
+  });
+});
+
+describe("a phone clock that ran far ahead", () => {
+  const YEAR = 365 * 86_400_000;
+  const stampWall = (hlc: string) => parseHlc(hlc).wall;
+
+  async function runAhead() {
+    await setMeta(d, META.hlc, { last: formatHlc({ wall: server.wall + YEAR, counter: 0, node: NODE }), offsetMs: 0 });
+  }
+
+  it("is brought back to the server's time after a complete pull with nothing left to send", async () => {
+    await runAhead();
+    await pullChanges(d, server, NODE);
+    const m = await create("r1");
+    expect(stampWall(m.hlc)).toBeLessThan(server.wall + 3_600_000);
+  });
+
+  it("is left ahead while something it stamped waits in the outbox", async () => {
+    await runAhead();
+    const waiting = await create("r0");
+    await pullChanges(d, server, NODE);
+    const m = await create("r1");
+    expect(m.hlc > waiting.hlc).toBe(true);
+  });
+
+  it("is left ahead until the last page of a pull", async () => {
+    await runAhead();
+    for (let i = 0; i < 3; i++) {
+      await server.push({ device_id: "other", mutations: [{ id: `x${i}`, entity: "visit", entity_id: `v${i}`, op: "create", hlc: "", base_version: null, data: {} }] });
+    }
+    const stamps: number[] = [];
+    const watching = {
+      push: server.push.bind(server),
+      pull: async (c: string | undefined, l: number) => {
+        stamps.push(stampWall((await getMeta<{ last: string }>(d, META.hlc))!.last));
+        return server.pull(c, l);
+      },
+    };
+    await pullChanges(d, watching, NODE, 1);
+    // Before each page after the first, the clock is still a year ahead.
+    expect(stamps.slice(1).every((w) => w > server.wall + YEAR / 2)).toBe(true);
+    expect(stampWall((await create("r1")).hlc)).toBeLessThan(server.wall + 3_600_000);
+  });
+
+  it("is not brought back by a push, so a later edit still orders after an earlier one", async () => {
+    await runAhead();
+    await create("r1");
+    const earlier = await create("r2");
+    await pushOutbox(d, server, NODE, 1);
+    const later = await create("r3");
+    expect(later.hlc > earlier.hlc).toBe(true);
+  });
+});
+
+describe("photos when the session has ended", () => {
+  it("stop the sync before any record is sent", async () => {
+    await logIn();
+    await storePhoto(d, { sha: "c".repeat(64), blob: new Blob(["jpeg"]) });
+    await create("r1");
+    const api = new ApiClient(d, async () => Response.json({ error: { code: "token_revoked", message: "" } }, { status: 401 }));
+    const pushes = server.pushes;
+    await expect(syncOnce(d, api, NODE, server)).rejects.toMatchObject({ status: 401 });
+    expect(server.pushes).toBe(pushes);
   });
 });

@@ -124,3 +124,12 @@ describe("the sync lock with Web Locks", () => {
     expect(await withSyncLock(d, second)).toBe(2);
   });
 });
+
+describe("the lease's end", () => {
+  it("is free again at the very millisecond it ends", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(1_800_000_000_000);
+    await d.meta.put({ key: META.syncLease, value: { owner: "other-tab", until: 1_800_000_000_000 } });
+    expect(await withSyncLock(d, async () => "mine")).toBe("mine");
+  });
+});

@@ -259,3 +259,10 @@ describe("retry and discard touch only refused items", () => {
     expect(await d.outbox.count()).toBe(0);
   });
 });
+
+describe("a record waiting to be sent", () => {
+  it("is not marked refused", async () => {
+    await enqueue(d, NODE, { entity: "report", entity_id: "r1", op: "create", data: {} });
+    expect((await d.records.get(["report", "r1"]))?.rejected).toBe(false);
+  });
+});
