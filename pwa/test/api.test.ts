@@ -200,7 +200,7 @@ describe("errors", () => {
     ];
     const api = new ApiClient(d, async () => answers.shift()!);
     await expect(api.json("/a")).rejects.toMatchObject({ status: 404, code: "not_found", message: "no such report" });
-    const partial = await api.json("/b").catch((e: ApiError) => e);
+    const partial = (await api.json("/b").catch((e: unknown) => e)) as ApiError;
     expect(partial).toMatchObject({ status: 400, code: "validation_error", name: "ApiError" });
     expect(partial.message).toBe("validation_error");
     await expect(api.json("/c")).rejects.toMatchObject({ status: 400, code: "http_400" });
