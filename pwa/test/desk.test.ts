@@ -428,10 +428,16 @@ describe("the desk's lists, edge by edge", () => {
     expect(await loadDossier(d, "t60")).toBeDefined();
   });
 
+  it("stop when a page comes back short, whatever total the server names", async () => {
+    await refreshTickets(d, api(() => ({ items: [item("a"), item("b")], total: 10 })));
+    expect(asked).toEqual(["/api/tickets?limit=500&offset=0"]);
+  });
+
   it("keep the grids by name", async () => {
     expect(await loadGrids(d)).toEqual([]);
     const grids = [{ id: 1, code: "g1", name: "一网格", kind: "residential", street_id: 1, community: "东", center_lat: null, center_lon: null }];
     expect(await refreshGrids(d, api(() => ({ grids })))).toEqual(grids);
+    expect(asked).toEqual(["/api/grids"]);
     expect(await loadGrids(d)).toEqual(grids);
     expect(await refreshGrids(d, api(() => ({})))).toEqual([]);
     expect(await loadGrids(d)).toEqual([]);

@@ -358,6 +358,10 @@ describe("huddle details", () => {
     await d.delete();
   });
 
+  it("has no report ids before the first board was fetched", async () => {
+    expect(await loadHuddleIds(d, 1, "2026-11-20")).toEqual([]);
+  });
+
   it("asks for another grid's board by its id", async () => {
     const asked: string[] = [];
     const api = new ApiClient(d, async (url) => (asked.push(String(url)), new Response(JSON.stringify(huddle()), { status: 200 })));

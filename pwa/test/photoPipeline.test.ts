@@ -295,3 +295,29 @@ describe("photos from other phones", () => {
     expect(await displayPhotoUrl(d, api, "gone")).toBeNull();
   });
 });
+
+describe("answers from the photo worker", () => {
+  /** A worker that answers with what it is given to answer, as the worker script's protocol says. */
+  function answeringWorker(answer: (id: number) => unknown[]) {
+    const posted: number[] = [];
+    class AnsweringWorker {
+      onmessage: ((ev: { data: unknown }) => void) | null = null;
+      postMessage(message: { id: number }) {
+        posted.push(message.id);
+        for (const data of answer(message.id)) setTimeout(() => this.onmessage?.({ data }), 0);
+      }
+    }
+    return { AnsweringWorker, posted };
+  }
+
+  it("are the photo, and a late second answer for the same photo changes nothing", async () => {
+    const fromWorker = { sha: "w".repeat(64), blob: new Blob(["w"]), thumb: new Blob(["t"]), width: 1, height: 1 };
+    const { AnsweringWorker, posted } = answeringWorker((id) => [{ id, result: fromWorker }, { id, result: fromWorker }, { id: 999, result: fromWorker }]);
+    vi.stubGlobal("Worker", AnsweringWorker);
+    const { processPhoto } = await import("../src/photos/process");
+    expect(await processPhoto(photoFile(800, 600))).toBe(fromWorker);
+    expect(await processPhoto(photoFile(800, 600))).toBe(fromWorker);
+    expect(new Set(posted).size).toBe(2);
+    expect(bitmaps).toEqual([]);
+  });
+});

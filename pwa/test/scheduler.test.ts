@@ -257,3 +257,56 @@ describe("Background Sync", () => {
     await expect(registerBackgroundSync()).resolves.toBeUndefined();
   });
 });
+
+describe("the scheduler at its edges", () => {
+  it("starts on a page without a service worker, and ignores messages without data", async () => {
+    page.navigator.serviceWorker = undefined;
+    const s = scheduler();
+    expect(() => s.start()).not.toThrow();
+    await settleTimers(s, 0);
+    expect(syncs()).toBe(1);
+
+    vi.stubGlobal("navigator", { onLine: true, serviceWorker: page.worker });
+    const t = scheduler();
+    t.start();
+    await settleTimers(t, 0);
+    page.worker.dispatchEvent(new MessageEvent("message", { data: null }));
+    await settleTimers(t, 0);
+    expect(syncs()).toBe(2);
+  });
+
+  it("syncs on the timer at the very moment the next sync is due", async () => {
+    const s = scheduler();
+    s.start();
+    await settleTimers(s, 0);
+    expect(s.status.value.nextAt).toBe(T0 + SYNC_INTERVAL_MS);
+    await settleTimers(s, SYNC_INTERVAL_MS);
+    expect(syncs()).toBe(2);
+  });
+
+  it("sends a save made right after a sync without waiting for the interval", async () => {
+    const s = scheduler();
+    await s.run();
+    await enqueue(d, NODE, { entity: "report", entity_id: "r1", op: "create", data: {} });
+    await s.run();
+    expect(server.records.has("report/r1")).toBe(true);
+  });
+
+  it("leaves its status alone without a session", async () => {
+    await d.meta.delete(META.session);
+    const s = scheduler();
+    await s.run(true);
+    expect(s.status.value).toEqual({ running: false, failures: 0, nextAt: 0 });
+  });
+
+  it("does not shorten the wait when a run by hand fails after several failures", async () => {
+    failure = () => Response.json({ error: { code: "server_busy", message: "" } }, { status: 503 });
+    const s = scheduler();
+    await s.run();
+    vi.setSystemTime(s.status.value.nextAt);
+    await s.run();
+    expect(s.status.value.failures).toBe(2);
+    await s.run(true);
+    expect(s.status.value.failures).toBe(2);
+  });
+});

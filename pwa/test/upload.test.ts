@@ -340,6 +340,17 @@ describe("the photo queue", () => {
     expect(server.sent).toEqual([]);
   });
 
+  it("shows a photo as uploading while its bytes go out", async () => {
+    await storePhoto(d, photo());
+    const seen: (string | undefined)[] = [];
+    const watching = new ApiClient(d, async (url, init) => {
+      if (init?.method === "PUT") seen.push((await d.photos.get(sha))?.status);
+      return server.fetch(url, init);
+    });
+    await uploadPendingPhotos(d, watching);
+    expect(seen).toEqual(["uploading", "uploading", "uploading"]);
+  });
+
   it("counts attempts and records how many bytes the server holds", async () => {
     await storePhoto(d, photo());
     server.failOnPut = 2;
