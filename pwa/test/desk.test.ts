@@ -201,6 +201,8 @@ describe("what each role is offered", () => {
     expect(offered("supervisor", "escalate", { status: "submitted", level: "street" })).toBe(true);
     expect(offered("supervisor", "escalate", { status: "submitted", level: "district" })).toBe(false);
     expect(offered("supervisor", "escalate", { status: "closed", level: "grid" })).toBe(false);
+    expect(offered("supervisor", "escalate", { status: "approved", level: "community" })).toBe(true);
+    expect(offered("supervisor", "escalate", { status: "draft" })).toBe(false);
   });
 });
 
@@ -479,5 +481,7 @@ describe("ticket actions, one by one", () => {
     expect(offered("supervisor", "escalate", { status: "approved", level: "street" })).toBe(true);
     expect(offered("supervisor", "escalate", { status: "approved", level: "district" })).toBe(false);
     expect(offered("supervisor", "escalate", { status: "closed", level: "grid" })).toBe(false);
+    expect(offered("supervisor", "escalate", { status: "approved", level: "community" })).toBe(true);
+    expect(offered("supervisor", "escalate", { status: "draft" })).toBe(false);
   });
 });
