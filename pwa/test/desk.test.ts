@@ -2,13 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getMeta, setMeta } from "../src/db/meta";
 import type { GridwalkDB, RecordRow } from "../src/db/schema";
 import { ApiClient, type Session } from "../src/sync/api";
-import { absorbTickets, loadDossier, loadTickets, refreshDossier, refreshTickets, ticketData, type TicketItem } from "../src/sync/desk";
+import { absorbTickets, loadDossier, loadGrids, loadTickets, refreshDossier, refreshGrids, refreshTickets, ticketData, type TicketItem } from "../src/sync/desk";
 import { TICKET_STATUS, mayDo } from "../src/sync/entities";
 import { markRead, notificationView, type AppNotification } from "../src/sync/notifications";
 import { dismissOutcome, noteOutcomes, outcomesFor } from "../src/sync/outcomes";
 import { applyPulled, enqueue, nextBatch, settle } from "../src/sync/outbox";
 import { knownPeople, withNames } from "../src/sync/people";
-import { dispatchTickets, offered, resolveTicket, sendBack, verifyTicket, type TicketOp } from "../src/sync/ticketCommands";
+import { approveTickets, dispatchTickets, editTicket, offered, resolveTicket, returnTicket, sendBack, verifyTicket, type TicketOp } from "../src/sync/ticketCommands";
 import {
   colourCounts,
   deskTickets,
@@ -201,6 +201,8 @@ describe("what each role is offered", () => {
     expect(offered("supervisor", "escalate", { status: "submitted", level: "street" })).toBe(true);
     expect(offered("supervisor", "escalate", { status: "submitted", level: "district" })).toBe(false);
     expect(offered("supervisor", "escalate", { status: "closed", level: "grid" })).toBe(false);
+    expect(offered("supervisor", "escalate", { status: "approved", level: "community" })).toBe(true);
+    expect(offered("supervisor", "escalate", { status: "draft" })).toBe(false);
   });
 });
 
@@ -357,5 +359,129 @@ describe("notifications, answers and names", () => {
       "g1-2": "李秀英",
       dept1: "区城管局值班员",
     });
+  });
+});
+
+describe("the desk's lists, edge by edge", () => {
+  let d: GridwalkDB;
+  let asked: string[];
+  const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+  const api = (answer: (url: URL) => unknown) =>
+    new ApiClient(d, async (url) => {
+      asked.push(String(url));
+      return json(answer(new URL(String(url), "http://x")));
+    });
+  beforeEach(async () => {
+    d = freshDb();
+    asked = [];
+    await setMeta(d, "session", { user: { id: 9, username: "sup", role: "supervisor" }, access_token: "a", refresh_token: "r" } satisfies Session);
+  });
+  afterEach(async () => {
+    d.close();
+    await d.delete();
+  });
+
+  it("keep only the record's own fields of a listed ticket, and show it as not deleted", async () => {
+    const listed = { ...item("a"), deleted: false } as TicketItem;
+    expect(Object.keys(ticketData(listed)).sort()).toEqual(["category", "grid_id", "photos", "report_ids", "status", "title"]);
+    await absorbTickets(d, [listed], false);
+    expect((await d.records.get(["ticket", "a"]))?.deleted).toBe(false);
+  });
+
+  it("never lower the version this device already holds from its own pushes", async () => {
+    await d.records.put(rec("a", { status: "submitted" }, { version: 8, pulledVersion: 3 }));
+    await absorbTickets(d, [item("a", { version: 5, status: "approved" })], false);
+    expect(await d.records.get(["ticket", "a"])).toMatchObject({ version: 8, pulledVersion: 5, data: { status: "approved" } });
+  });
+
+  it("keep a ticket made here and answered but not yet listed", async () => {
+    const m = await enqueue(d, NODE, { entity: "ticket", entity_id: "mine", op: "create", data: { status: "draft" } });
+    await settle(d, await nextBatch(d, 10), [{ id: m.id, status: "applied", version: 1 }]);
+    await absorbTickets(d, [], true);
+    expect(await d.records.get(["ticket", "mine"])).toBeDefined();
+  });
+
+  it("drop tickets no longer listed on a full list, not on a dossier", async () => {
+    await d.records.put(rec("old", { status: "dispatched" }));
+    const dossier = { ticket: item("t1"), now: "", reports: [], reasons: [], history: [], people: {}, grid: null, department: null };
+    await refreshDossier(d, api(() => dossier), "t1");
+    expect(await d.records.get(["ticket", "old"])).toBeDefined();
+    await refreshTickets(d, api(() => ({ items: [item("t1")], total: 1 })));
+    expect(await d.records.get(["ticket", "old"])).toBeUndefined();
+  });
+
+  it("stop at a full last page, and take the device's time when the server sends none", async () => {
+    const five = Array.from({ length: 500 }, (_, i) => item(`t${i}`));
+    const snap = await refreshTickets(d, api(() => ({ items: five, total: 500 })), () => new Date("2026-11-20T10:00:00Z"));
+    expect(asked).toEqual(["/api/tickets?limit=500&offset=0"]);
+    expect(snap).toMatchObject({ fetchedAt: "2026-11-20T10:00:00.000Z", serverNow: "2026-11-20T10:00:00.000Z" });
+  });
+
+  it("ask for a dossier by its escaped id, and keep only the newest sixty", async () => {
+    let minute = 0;
+    const clock = () => new Date(Date.UTC(2026, 10, 20, 10, minute++));
+    const dossierOf = (url: URL) => ({ ticket: item(decodeURIComponent(url.pathname.split("/")[3])), now: "", reports: [], reasons: [], history: [], people: {}, grid: null, department: null });
+    await refreshDossier(d, api(dossierOf), "a/b", clock);
+    expect(asked).toEqual(["/api/tickets/a%2Fb/dossier"]);
+    for (let i = 0; i < 61; i++) await refreshDossier(d, api(dossierOf), `t${i}`, clock);
+    expect(await loadDossier(d, "a/b")).toBeUndefined();
+    expect(await loadDossier(d, "t0")).toBeUndefined();
+    expect(await loadDossier(d, "t1")).toBeDefined();
+    expect(await loadDossier(d, "t60")).toBeDefined();
+  });
+
+  it("stop when a page comes back short, whatever total the server names", async () => {
+    await refreshTickets(d, api(() => ({ items: [item("a"), item("b")], total: 10 })));
+    expect(asked).toEqual(["/api/tickets?limit=500&offset=0"]);
+  });
+
+  it("keep the grids by name", async () => {
+    expect(await loadGrids(d)).toEqual([]);
+    const grids = [{ id: 1, code: "g1", name: "一网格", kind: "residential", street_id: 1, community: "东", center_lat: null, center_lon: null }];
+    expect(await refreshGrids(d, api(() => ({ grids })))).toEqual(grids);
+    expect(asked).toEqual(["/api/grids"]);
+    expect(await loadGrids(d)).toEqual(grids);
+    expect(await refreshGrids(d, api(() => ({})))).toEqual([]);
+    expect(await loadGrids(d)).toEqual([]);
+  });
+});
+
+describe("ticket actions, one by one", () => {
+  let d: GridwalkDB;
+  beforeEach(() => {
+    d = freshDb();
+  });
+  afterEach(async () => {
+    d.close();
+    await d.delete();
+  });
+  const ops = async () => (await d.outbox.toArray()).map((i) => [i.mutation.entity_id, i.mutation.op, i.mutation.data]);
+
+  it("approve each ticket, return with the reason trimmed, edit only with changes", async () => {
+    await approveTickets(d, NODE, ["a", "b"]);
+    await returnTicket(d, NODE, "c", "  wrong grid \n");
+    await editTicket(d, NODE, "c", {});
+    await editTicket(d, NODE, "c", { title: "fixed title" });
+    await verifyTicket(d, NODE, "e", false, "  still leaking ", ["p"]);
+    await dispatchTickets(d, NODE, [{ id: "f", department: 2, approveFirst: false }]);
+    expect(await ops()).toEqual([
+      ["a", "approve", {}],
+      ["b", "approve", {}],
+      ["c", "return", { reason: "wrong grid" }],
+      ["c", "update", { title: "fixed title" }],
+      ["e", "verify", { fixed: false, verification_note: "still leaking", verification_photos: ["p"] }],
+      ["f", "dispatch", { department: 2 }],
+    ]);
+    expect((await d.outbox.toArray()).every((i) => i.mutation.entity === "ticket")).toBe(true);
+  });
+
+  it("offer escalation from the grid upwards, never past the district or on a closed ticket", () => {
+    expect(offered("supervisor", "escalate", { status: "approved" })).toBe(true);
+    expect(offered("lead", "escalate", { status: "submitted" })).toBe(true);
+    expect(offered("supervisor", "escalate", { status: "approved", level: "street" })).toBe(true);
+    expect(offered("supervisor", "escalate", { status: "approved", level: "district" })).toBe(false);
+    expect(offered("supervisor", "escalate", { status: "closed", level: "grid" })).toBe(false);
+    expect(offered("supervisor", "escalate", { status: "approved", level: "community" })).toBe(true);
+    expect(offered("supervisor", "escalate", { status: "draft" })).toBe(false);
   });
 });

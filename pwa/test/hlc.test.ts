@@ -4,6 +4,7 @@ import VECTORS from "../../tests/fixtures/hlc_vectors.json";
 import {
   HybridLogicalClock,
   MAX_COUNTER,
+  MAX_WALL_MS,
   SERVER_NODE,
   compareHlc,
   formatHlc,
@@ -208,5 +209,82 @@ describe("the server's node name", () => {
       clock.observeServer(stamp);
       expect(clock.send() > stamp).toBe(true);
     }
+  });
+});
+
+describe("HLC edges, one by one", () => {
+  it("refuses a wall time or counter that does not fit its digits", () => {
+    expect(() => f(MAX_WALL_MS, MAX_COUNTER, "d")).not.toThrow();
+    expect(() => f(MAX_WALL_MS + 1, 0, "d")).toThrow(new RangeError(`HLC wall_ms ${MAX_WALL_MS + 1} is outside 0..${MAX_WALL_MS}`));
+    expect(() => f(-1, 0, "d")).toThrow(RangeError);
+    expect(() => f(1.5, 0, "d")).toThrow(/wall_ms 1.5/);
+    expect(() => f(0, MAX_COUNTER + 1, "d")).toThrow(new RangeError(`HLC counter ${MAX_COUNTER + 1} is outside 0..${MAX_COUNTER}`));
+    expect(() => f(0, -1, "d")).toThrow(/counter -1/);
+    expect(MAX_WALL_MS).toBe(999_999_999_999_999);
+    expect(MAX_COUNTER).toBe(99_999);
+  });
+
+  it("refuses a node that is not a device id, saying what one is", () => {
+    for (const node of ["", "a b", "a:b", "x".repeat(65), 5]) {
+      expect(() => validateDeviceNode(node), String(node)).toThrow(RangeError);
+      expect(() => validateDeviceNode(node), String(node)).toThrow(/must be 1-64 characters/);
+    }
+    expect(() => validateDeviceNode("Server")).toThrow(/reserved for the server's clock/);
+    expect(validateDeviceNode("x".repeat(64))).toBe("x".repeat(64));
+  });
+
+  it("says what is wrong with a stamp that is not one, briefly", () => {
+    expect(() => parseHlc(5)).toThrow(new SyntaxError("HLC must be a string, got number"));
+    expect(() => parseHlc("yesterday")).toThrow(SyntaxError);
+    expect(() => parseHlc("000000000000001:00000:a b")).toThrow(SyntaxError);
+    expect(() => parseHlc("000000000000001:00000:a b")).toThrow(/must be 1-64 characters/);
+    const thrown = (bad: string) => {
+      try {
+        parseHlc(bad);
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error(`${bad} parsed`);
+    };
+    // The stamp is quoted only up to its first 100 characters.
+    const garbage = "9".repeat(5000);
+    expect(thrown(garbage)).toBeInstanceOf(SyntaxError);
+    expect(thrown(garbage).message.length).toBeLessThan(200);
+    const longNode = `000000000000001:00000:${"x".repeat(5000)}`;
+    expect(thrown(longNode).message.startsWith(`HLC ${JSON.stringify(longNode.slice(0, 100))}: HLC node`)).toBe(true);
+  });
+
+  it("orders stamps as strings", () => {
+    const a = f(1, 0, "a");
+    const b = f(1, 1, "a");
+    expect(compareHlc(a, b)).toBe(-1);
+    expect(compareHlc(b, a)).toBe(1);
+    expect(compareHlc(a, a)).toBe(0);
+  });
+
+  it("refuses to restore from a saved stamp that is not one", () => {
+    expect(() => new HybridLogicalClock("phone", () => 1, { last: "garbage", offsetMs: 0 })).toThrow(SyntaxError);
+  });
+
+  it("starts a fresh clock's first stamp at wall time zero with counter zero", () => {
+    const clock = new HybridLogicalClock("phone", () => 0);
+    expect(clock.send()).toBe(f(0, 0, "phone"));
+    expect(clock.send()).toBe(f(0, 1, "phone"));
+  });
+
+  it("carries a full counter into the next millisecond", () => {
+    const clock = new HybridLogicalClock("phone", () => 5, { last: f(5, MAX_COUNTER - 1, "phone"), offsetMs: 0 });
+    expect(clock.send()).toBe(f(5, MAX_COUNTER, "phone"));
+    expect(clock.send()).toBe(f(6, 0, "phone"));
+  });
+
+  it("rebases only a clock more than the given margin ahead", () => {
+    for (const [ahead, rebased] of [[3_600_000, false], [3_600_001, true]] as const) {
+      const clock = new HybridLogicalClock("phone", () => NOW, { last: f(NOW + ahead, 0, "phone"), offsetMs: 0 });
+      const next = parseHlc(clock.observeServer(f(NOW, 0, "server"), 3_600_000));
+      expect(next.wall, String(ahead)).toBe(rebased ? NOW : NOW + ahead);
+    }
+    const behind = new HybridLogicalClock("phone", () => NOW, { last: f(NOW - 10, 0, "phone"), offsetMs: 0 });
+    expect(behind.observeServer(f(NOW, 3, "server"), 3_600_000)).toBe(f(NOW, 4, "phone"));
   });
 });

@@ -12,6 +12,7 @@ import {
   resolveConflict,
   submitTickets,
   undoKeepApart,
+  withdrawNotice,
 } from "../src/sync/huddleCommands";
 import { applyPulled, nextBatch } from "../src/sync/outbox";
 import { wipeUserData } from "../src/sync/session";
@@ -345,5 +346,52 @@ describe("huddle snapshots", () => {
     await wipeUserData(d);
     expect(await d.meta.where("key").startsWith("huddle").count()).toBe(0);
     expect(await getMeta(d, "session")).toBeTruthy();
+  });
+});
+
+describe("huddle details", () => {
+  let d: GridwalkDB;
+  beforeEach(async () => {
+    d = freshDb();
+    await setMeta(d, "session", { user: { id: 1, username: "g1-1", role: "lead" }, access_token: "a", refresh_token: "r" } satisfies Session);
+  });
+  afterEach(async () => {
+    d.close();
+    await d.delete();
+  });
+
+  it("has no report ids before the first board was fetched", async () => {
+    expect(await loadHuddleIds(d, 1, "2026-11-20")).toEqual([]);
+  });
+
+  it("asks for another grid's board by its id", async () => {
+    const asked: string[] = [];
+    const api = new ApiClient(d, async (url) => (asked.push(String(url)), new Response(JSON.stringify(huddle()), { status: 200 })));
+    await refreshHuddle(d, api, 7, "2026-11-20");
+    expect(asked).toEqual(["/api/huddle?date=2026-11-20&grid=7"]);
+  });
+
+  it("keeps the rest of the phone's data when old boards are dropped", async () => {
+    const api = new ApiClient(d, async () => new Response(JSON.stringify(huddle()), { status: 200 }));
+    await setMeta(d, "cursor", "42");
+    for (let day = 1; day <= KEEP_SNAPSHOTS + 1; day++) {
+      await refreshHuddle(d, api, 1, `2026-11-${String(day).padStart(2, "0")}`, () => new Date(Date.UTC(2026, 10, day)));
+    }
+    expect(await getMeta(d, "session")).toBeTruthy();
+    expect(await getMeta(d, "cursor")).toBe("42");
+    expect(await loadHuddle(d, 1, "2026-11-02")).toBeDefined();
+  });
+
+  it("hashes answers with FNV-1a", () => {
+    // FNV-1a (32 bits) of "a" is e40c292c.
+    expect(contentHash("a").startsWith("e40c292c")).toBe(true);
+    expect(contentHash("").startsWith("811c9dc5")).toBe(true);
+  });
+
+  it("adds no reports to a ticket when none are picked, and withdraws a notice", async () => {
+    await addReportsToTicket(d, "lead-1", "t1", []);
+    expect(await d.outbox.count()).toBe(0);
+    await withdrawNotice(d, "lead-1", "n1");
+    expect((await d.outbox.toArray()).map((i) => [i.mutation.entity, i.mutation.entity_id, i.mutation.op])).toEqual([["notice", "n1", "delete"]]);
   });
 });

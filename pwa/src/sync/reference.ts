@@ -48,12 +48,12 @@ export const FALLBACK_CATEGORIES: Category[] = [
   ["city_appearance", "市容环境", "City appearance", "🏙️"],
   ["sanitation", "环境卫生", "Sanitation", "🗑️"],
   ["public_order", "社会治安", "Public order", "🛡️"],
-  ["public_safety", "公共安全", "Public safety", "⚠️"],
-  ["traffic_parking", "交通停车", "Traffic and parking", "🚗"],
+  ["public_safety", "公共安全/消防", "Public safety / fire", "🧯"],
+  ["traffic_parking", "交通与停车", "Traffic and parking", "🚗"],
   ["illegal_construction", "违法建设", "Illegal construction", "🏗️"],
   ["disputes_noise", "矛盾纠纷与噪音", "Disputes and noise", "📢"],
   ["livelihood", "民生服务", "Livelihood services", "🤝"],
-  ["facilities_damage", "设施损坏", "Damaged facilities", "🔧"],
+  ["facilities_damage", "设施损坏", "Facilities damage", "🛠️"],
 ].map(([code, name_zh, name_en, icon]) => ({ code, name_zh, name_en, icon, subcategories: [] }));
 
 /** Stores a value unless it is what is stored already: screens reading it are not redrawn for nothing. */
