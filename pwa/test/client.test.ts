@@ -164,14 +164,14 @@ async function logIn() {
 }
 
 describe("sync over HTTP", () => {
-  it("pushes as JSON and pulls from the saved cursor", async () => {
+  it("pushes as JSON, pulling in the same request, and pulls from the saved cursor", async () => {
     await logIn();
     const urls: string[] = [];
     const api = new ApiClient(d, syncFetch(urls));
     await create("r1", { description: "drain blocked" });
     await syncOnce(d, api, NODE);
     expect(server.records.get("report/r1")?.data.description).toBe("drain blocked");
-    expect(urls).toEqual(["POST /api/sync/push", "GET /api/sync/pull?limit=200"]);
+    expect(urls).toEqual(["POST /api/sync/push"]);
     urls.length = 0;
     await syncOnce(d, api, NODE);
     expect(urls).toEqual(["GET /api/sync/pull?limit=200&cursor=1"]);
@@ -320,7 +320,16 @@ describe("a phone clock that ran far ahead", () => {
     expect(stampWall((await create("r1")).hlc)).toBeLessThan(server.wall + 3_600_000);
   });
 
-  it("is not brought back by a push, so a later edit still orders after an earlier one", async () => {
+  it("is brought back by a push whose pull was complete and left nothing to send", async () => {
+    await runAhead();
+    await create("r1");
+    await pushOutbox(d, server, NODE);
+    expect(stampWall((await create("r2")).hlc)).toBeLessThan(server.wall + 3_600_000);
+  });
+
+  it("is not brought back by a push that did not pull, so a later edit still orders after an earlier one", async () => {
+    // Just-answered mutations are not pulled yet; a push whose answer carries a complete pull is a pull too.
+    server.pullsWithPush = false;
     await runAhead();
     await create("r1");
     const earlier = await create("r2");

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GridwalkDB } from "../src/db/schema";
-import { applyPulled, discardRejected, enqueue, nextBatch, outboxCount, retryRejected, settle } from "../src/sync/outbox";
+import { outboxCount } from "../src/db/queries";
+import { applyPulled, discardRejected, enqueue, nextBatch, retryRejected, settle } from "../src/sync/outbox";
 import { freshDb, fakeClock } from "./helpers";
 
 const NODE = "dev-1";
