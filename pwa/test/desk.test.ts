@@ -23,7 +23,7 @@ import {
   type DeskTicket,
 } from "../src/ui/desk/model";
 import { DESK_CATALOGUES, dt, durationText } from "../src/ui/desk/words";
-import { freshDb } from "./helpers";
+import { freshDb, freshDbEachTest } from "./helpers";
 
 const NODE = "desk-1";
 const HOUR = 3_600_000;
@@ -208,13 +208,7 @@ describe("what each role is offered", () => {
 
 describe("ticket actions in the outbox", () => {
   let d: GridwalkDB;
-  beforeEach(() => {
-    d = freshDb();
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  freshDbEachTest((db) => (d = db));
 
   it("approves before dispatching in order, both on the version the screen showed", async () => {
     await applyPulled(d, [{ entity: "ticket", entity_id: "t1", version: 5, deleted: false, data: { status: "submitted", category: "sanitation" } }], "c1");
@@ -314,13 +308,7 @@ describe("the desk's kept lists", () => {
 describe("notifications, answers and names", () => {
   let d: GridwalkDB;
   const note = (id: string, read_at: string | null = null): AppNotification => ({ id, kind: "ticket_returned", entity: "ticket", entity_id: "t1", data: { title: "x", reason: "y" }, created_at: "2026-11-20T10:00:00Z", read_at });
-  beforeEach(() => {
-    d = freshDb();
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  freshDbEachTest((db) => (d = db));
 
   it("counts unread notifications and marks them read through the outbox, once each", async () => {
     await setMeta(d, "notifications", { fetchedAt: "2026-11-20T10:00:00Z", items: [note("n1"), note("n2"), note("n3", "2026-11-20T10:00:00Z")] });
@@ -448,13 +436,7 @@ describe("the desk's lists, edge by edge", () => {
 
 describe("ticket actions, one by one", () => {
   let d: GridwalkDB;
-  beforeEach(() => {
-    d = freshDb();
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  freshDbEachTest((db) => (d = db));
   const ops = async () => (await d.outbox.toArray()).map((i) => [i.mutation.entity_id, i.mutation.op, i.mutation.data]);
 
   it("approve each ticket, return with the reason trimmed, edit only with changes", async () => {

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { afterEach, beforeEach } from "vitest";
 import { dirname, join } from "node:path";
 import { GridwalkDB } from "../src/db/schema";
 import { uuid } from "../src/sync/mutation";
@@ -6,6 +7,19 @@ import { uuid } from "../src/sync/mutation";
 /** A fresh, empty database per test. */
 export function freshDb(): GridwalkDB {
   return new GridwalkDB(`test-${uuid()}`);
+}
+
+/** A fresh database for each test of the enclosing suite, handed to ``use``, deleted after the test. */
+export function freshDbEachTest(use: (d: GridwalkDB) => void): void {
+  let current: GridwalkDB;
+  beforeEach(() => {
+    current = freshDb();
+    use(current);
+  });
+  afterEach(async () => {
+    current.close();
+    await current.delete();
+  });
 }
 
 /** A controllable clock. */

@@ -21,7 +21,7 @@ import { filterRecords } from "../src/ui/huddle/TeamRecords";
 import { capabilities, homeRoute, routeAllowed } from "../src/ui/roles";
 import { tabsFor } from "../src/ui/components/TabBar";
 import { clusterReasons, reasonText, suggestionText } from "../src/ui/huddle/words";
-import { freshDb } from "./helpers";
+import { freshDb, freshDbEachTest } from "./helpers";
 
 const NODE = "tablet-1";
 
@@ -239,13 +239,7 @@ describe("team records", () => {
 
 describe("huddle actions go through the outbox", () => {
   let d: GridwalkDB;
-  beforeEach(() => {
-    d = freshDb();
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  freshDbEachTest((db) => (d = db));
 
   it("queues a ticket, a split, a conflict resolution, a notice and the submit, in order, without the network", async () => {
     const ticket = await createTicket(d, NODE, { grid_id: 1, title: "垃圾桶满溢", category: "sanitation", severity: 2, place: "", photos: ["p1"], report_ids: ["a", "b"] });

@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GridwalkDB } from "../src/db/schema";
 import { outboxCount } from "../src/db/queries";
 import { applyPulled, discardRejected, enqueue, nextBatch, retryRejected, settle } from "../src/sync/outbox";
-import { freshDb, fakeClock } from "./helpers";
+import { freshDbEachTest, fakeClock } from "./helpers";
 
 const NODE = "dev-1";
 let d: GridwalkDB;
 
-beforeEach(() => {
-  d = freshDb();
-});
-afterEach(async () => {
-  d.close();
-  await d.delete();
-});
+freshDbEachTest((db) => (d = db));
 
 describe("enqueue", () => {
   it("keeps mutations in the order they were made, stamped with increasing HLCs", async () => {

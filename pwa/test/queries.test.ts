@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   getRecords,
   outboxCount,
@@ -11,18 +11,12 @@ import {
 } from "../src/db/queries";
 import type { GridwalkDB } from "../src/db/schema";
 import { applyPulled, enqueue, nextBatch, settle } from "../src/sync/outbox";
-import { freshDb } from "./helpers";
+import { freshDbEachTest } from "./helpers";
 
 const NODE = "dev-1";
 let d: GridwalkDB;
 
-beforeEach(() => {
-  d = freshDb();
-});
-afterEach(async () => {
-  d.close();
-  await d.delete();
-});
+freshDbEachTest((db) => (d = db));
 
 describe("outbox queries", () => {
   it("list what waits to be sent oldest first, all of it or only the entities a screen shows", async () => {

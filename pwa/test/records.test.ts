@@ -12,7 +12,7 @@ import type { Mutation } from "../src/sync/mutation";
 import { loadNotifications, refreshNotifications } from "../src/sync/notifications";
 import { dismissOutcome, noteOutcomes, outcomesFor } from "../src/sync/outcomes";
 import { knownPeople, refreshPeople, withNames } from "../src/sync/people";
-import { freshDb } from "./helpers";
+import { freshDb, freshDbEachTest } from "./helpers";
 
 const m = (entity: string, op: string, data: Record<string, unknown> = {}, id = "m"): Mutation => ({
   id,
@@ -67,13 +67,7 @@ describe("the shared entity rules", () => {
 
 describe("kept answers", () => {
   let d: GridwalkDB;
-  beforeEach(() => {
-    d = freshDb();
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  freshDbEachTest((db) => (d = db));
   const sent = (id: string, entityId: string): OutboxItem => ({
     id,
     entity_id: entityId,
@@ -161,13 +155,7 @@ describe("people and notifications", () => {
 
 describe("the phone's clock", () => {
   let d: GridwalkDB;
-  beforeEach(() => {
-    d = freshDb();
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  freshDbEachTest((db) => (d = db));
 
   it("starts fresh from a saved shape it does not know, and keeps a fresh one", async () => {
     await setMeta(d, META.hlc, { last: 12, offsetMs: 5 });

@@ -94,16 +94,6 @@ def push_raw(client, session: SyncSession, mutations: list) -> dict:
     return response.get_json()
 
 
-@pytest.fixture
-def alice(client, auth):
-    return SyncSession(client, auth, "g1-2")
-
-
-@pytest.fixture
-def bob(client, auth):
-    return SyncSession(client, auth, "g1-3")
-
-
 @FUZZ
 @given(data=st.data())
 def test_one_poisoned_mutation_anywhere_in_a_batch_leaves_the_rest_applied(client, alice, data):

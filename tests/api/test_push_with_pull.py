@@ -7,16 +7,6 @@ import pytest
 from tests.api.sync_helpers import SyncSession, report
 
 
-@pytest.fixture
-def alice(client, auth):
-    return SyncSession(client, auth, "g1-2")
-
-
-@pytest.fixture
-def bob(client, auth):
-    return SyncSession(client, auth, "g1-3")
-
-
 def push_and_pull(session: SyncSession, *mutations, cursor=None, limit=500, expect=200):
     body = {"device_id": session.device_id, "mutations": list(mutations), "pull": {"cursor": cursor, "limit": limit}}
     response = session.client.post("/api/sync/push", json=body, headers=session.headers)

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from tests.api.sync_helpers import SyncSession, report
-
-
-@pytest.fixture
-def alice(client, auth):
-    return SyncSession(client, auth, "g1-2")
-
-
-@pytest.fixture
-def bob(client, auth):
-    return SyncSession(client, auth, "g1-3")
 
 
 def test_a_pushed_report_is_applied_and_pulled_by_the_team(alice, bob):
