@@ -60,7 +60,9 @@ def register_cli(app) -> None:
 
         problems = verify_chain()
         for p in problems:
-            click.echo(f"audit entry {p.seq}: {p.problem}", err=True)
+            # An emptied log has no entry to name: the problem is the trail's.
+            where = f"audit entry {p.seq}" if p.seq is not None else "audit trail (no entry left)"
+            click.echo(f"{where}: {p.problem}", err=True)
         if problems:
             raise SystemExit(1)
         click.echo("audit trail intact")

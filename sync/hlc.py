@@ -75,7 +75,7 @@ def validate_node(node: object) -> str:
         raise ValueError(f"HLC node must be a string, got {type(node).__name__}")
     if not _NODE_RE.fullmatch(node):
         raise ValueError(
-            f"HLC node {node!r} must be 1-{MAX_NODE_LENGTH} characters of "
+            f"HLC node {node[:100]!r} must be 1-{MAX_NODE_LENGTH} characters of "
             "letters, digits, '-', '_' or '.'"
         )
     return node

@@ -233,6 +233,13 @@ describe("HLC edges, one by one", () => {
     expect(validateDeviceNode("x".repeat(64))).toBe("x".repeat(64));
   });
 
+  it("quotes a huge bad node only in part", () => {
+    const node = "坏".repeat(5000);
+    expect(() => validateDeviceNode(node)).toThrow(
+      new RangeError(`HLC node ${JSON.stringify(node.slice(0, 100))} must be 1-64 characters of letters, digits, '-', '_' or '.'`),
+    );
+  });
+
   it("says what is wrong with a stamp that is not one, briefly", () => {
     expect(() => parseHlc(5)).toThrow(new SyntaxError("HLC must be a string, got number"));
     expect(() => parseHlc("yesterday")).toThrow(SyntaxError);

@@ -31,7 +31,7 @@ def _register_converter(state) -> None:
     state.app.url_map.converters["app_path"] = AppPathConverter
 
 
-_NO_CACHE = {"index.html", "sw.js", "manifest.webmanifest", "registerSW.js"}
+_NO_CACHE = {"index.html", "sw.js", "manifest.webmanifest"}
 
 
 def _dist() -> str:

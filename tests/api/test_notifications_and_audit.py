@@ -104,6 +104,16 @@ def test_audit_verify_finds_the_newest_entries_deleted(app, runner, client, auth
     assert result.exit_code == 1 and "truncated" in result.output
 
 
+def test_audit_verify_finds_an_emptied_log_and_says_no_entry_is_left(app, runner, client, auth):
+    desk = Desk(client, auth)
+    desk.act(desk.create()["id"], "submit")
+    _tamper(app, "DELETE FROM audit_log")
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1
+    assert "audit trail (no entry left): newest entries deleted or log truncated" in result.output
+    assert "None" not in result.output
+
+
 def _seqs(app, sql):
     from server.extensions import db
 

@@ -360,3 +360,10 @@ def test_a_bad_node_is_refused_saying_what_a_node_may_be(node, message):
     with pytest.raises(ValueError) as refused:
         validate_node(node)
     assert str(refused.value) == message
+
+
+def test_a_huge_bad_node_is_quoted_only_in_part():
+    node = "坏" * 5000
+    with pytest.raises(ValueError) as refused:
+        validate_node(node)
+    assert str(refused.value) == f"HLC node {node[:100]!r} must be 1-64 characters of letters, digits, '-', '_' or '.'"

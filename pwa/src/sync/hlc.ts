@@ -42,7 +42,9 @@ export interface HlcState {
 /** The node if it is a valid HLC node (a device id); throws otherwise. */
 export function validateNode(node: unknown): string {
   if (typeof node !== "string" || !NODE_RE.test(node)) {
-    throw new RangeError(`HLC node ${JSON.stringify(node)} must be 1-${MAX_NODE_LENGTH} characters of letters, digits, '-', '_' or '.'`);
+    // Quoted at most 100 characters long, like the stamps below: a message never grows with its input.
+    const quoted = JSON.stringify(typeof node === "string" ? node.slice(0, 100) : node);
+    throw new RangeError(`HLC node ${quoted} must be 1-${MAX_NODE_LENGTH} characters of letters, digits, '-', '_' or '.'`);
   }
   return node;
 }
