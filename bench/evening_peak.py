@@ -149,30 +149,46 @@ def server_cpu_seconds(server: LiveServer) -> float:
     return total / TICKS
 
 
-def log_in_all(server: LiveServer, phones: list[Phone], connections: int) -> None:
+def over_connections(server: LiveServer, phones: list[Phone], connections: int, visit) -> list[threading.Thread]:
+    """Threads (not started), one per connection, taking phones from one queue in turn.
+
+    ``visit(conn, phone)`` does a phone's work over the thread's connection and
+    answers the connection to go on with (a new one after a failure).
+    """
     work: queue.Queue = queue.Queue()
     for phone in phones:
         work.put(phone)
 
-    def worker() -> None:
+    def connection() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
         while True:
             try:
                 phone = work.get_nowait()
             except queue.Empty:
                 return
-            body = json.dumps({"username": phone.username, "password": "gridwalk-demo", "device_id": phone.device})
-            conn.request("POST", "/api/auth/login", body=body, headers={"Content-Type": "application/json"})
-            answer = json.loads(conn.getresponse().read())
-            phone.access, phone.refresh = answer["access_token"], answer["refresh_token"]
-            phone.cursor = ""  # a phone that synced before tonight: it is at the present when the clock starts
-            pull(timed_caller(conn, collections.defaultdict(list)), phone)
+            conn = visit(conn, phone)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    return [threading.Thread(target=connection) for _ in range(connections)]
+
+
+def run_all(threads: list[threading.Thread]) -> None:
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+
+
+def log_in_all(server: LiveServer, phones: list[Phone], connections: int) -> None:
+    def log_in(conn, phone: Phone):
+        body = json.dumps({"username": phone.username, "password": "gridwalk-demo", "device_id": phone.device})
+        conn.request("POST", "/api/auth/login", body=body, headers={"Content-Type": "application/json"})
+        answer = json.loads(conn.getresponse().read())
+        phone.access, phone.refresh = answer["access_token"], answer["refresh_token"]
+        phone.cursor = ""  # a phone that synced before tonight: it is at the present when the clock starts
+        pull(timed_caller(conn, collections.defaultdict(list)), phone)
+        return conn
+
+    run_all(over_connections(server, phones, connections, log_in))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -200,30 +216,18 @@ def run(args) -> None:
             timings: dict[str, list[float]] = {"refresh": [], "pull": [], "push": []}
             problems: list = []
             errors: list = []
-            work: queue.Queue = queue.Queue()
-            for phone in phones:
-                work.put(phone)
+            def one_evening(conn, phone: Phone):
+                try:
+                    evening(timed_caller(conn, timings), phone, problems, pull_with_push=args.pull_with_push)
+                    return conn
+                except Exception as exc:  # noqa: BLE001 — counted and reported below
+                    errors.append(repr(exc))
+                    return http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
 
-            def connection() -> None:
-                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
-                while True:
-                    try:
-                        phone = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    try:
-                        evening(timed_caller(conn, timings), phone, problems, pull_with_push=args.pull_with_push)
-                    except Exception as exc:  # noqa: BLE001 — counted and reported below
-                        errors.append(repr(exc))
-                        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
-
-            threads = [threading.Thread(target=connection) for _ in range(args.connections)]
+            threads = over_connections(server, phones, args.connections, one_evening)
             cpu_before = server_cpu_seconds(server)
             started = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            run_all(threads)
             wall = time.perf_counter() - started
             cpu = server_cpu_seconds(server) - cpu_before
         finally:
