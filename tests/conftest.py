@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from server import create_app
 from server.config import normalise_database_url
 from server.extensions import db, limiter
+from sync.textsim import text_profile
 
 PG_URL = os.environ.get("GRIDWALK_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -27,6 +28,17 @@ TEST_CONFIG = {
     "GRIDWALK_ARGON2_TIME_COST": 1,
     "GRIDWALK_ARGON2_MEMORY_KIB": 64,
 }
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_text_profiles():
+    """Each test profiles its descriptions afresh.
+
+    ``text_profile`` caches what it computed; a profile cached by an earlier test (or by
+    mutmut's first run, from which each mutant's run is forked) would hide a change to how
+    profiles are built.
+    """
+    text_profile.cache_clear()
 
 
 def _drop_everything(url: str) -> None:
