@@ -41,10 +41,12 @@ TESTS_BY_MODULE = {
         "tests/api/test_rule_gaps.py",
         "tests/sync/test_spec_document.py",
     ],
+    # The due sweep is the one caller of the system scope.
     "server/services/scope.py": [
         "tests/api/test_scoping.py",
         "tests/api/test_cross_grid_denials.py",
         "tests/api/test_desk_reads.py",
+        "tests/api/test_due_sweep_job.py",
     ],
     "server/services/photos.py": [
         "tests/api/test_photos.py",

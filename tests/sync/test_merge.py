@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sync.clockpack import PACKED_VERSION, pack, unpack
 from sync.entities import ENTITIES, StateMachine, Transition
 from sync.hlc import HybridLogicalClock, format_hlc
-from sync.merge import EntityState, kept_write, live_conflicts, merge, set_adders
+from sync.merge import EntityState, kept_write, live_conflicts, merge, set_adders, state_from_snapshot
 from sync.mutation import Mutation, parse_mutation
 
 NOW = 1_750_000_000_000
@@ -697,3 +697,257 @@ def test_two_concurrent_transitions_from_the_same_state_leave_one_winner_and_one
     assert conflict.losing["mutation"] == second.id
     assert conflict.losing["value"] == machine.transition(second.op, second.data).target
     assert conflict.losing["op"] == second.op
+
+
+# --- details the properties above do not pin ------------------------------------------
+
+
+@pytest.mark.parametrize("mine, theirs", [(1, 1.0), (1, True), (0, False), ([1], [1.0]), ({"n": 1}, {"n": True})])
+def test_values_equal_in_python_but_not_in_json_are_a_conflict(mine, theirs):
+    # 1, 1.0 and true are three different JSON values: a phone that sent one must not be told
+    # its write agreed with the other.
+    a = mutation("update", {"title": mine}, device="phone-a", wall=NOW, base=1)
+    b = mutation("update", {"title": theirs}, device="phone-b", wall=NOW + 5, base=1)
+    [conflict] = created().apply_all([a, b]).table.values()
+    assert conflict.losing["value"] == mine and type(conflict.losing["value"]) is type(mine)
+
+
+@pytest.mark.parametrize("value, same", [
+    (31.2304, 31.2304),
+    ([31.2, 121.4], [31.2, 121.4]),
+    ({"lat": 31.2, "lon": 121.4}, {"lon": 121.4, "lat": 31.2}),  # keys in another order
+    ({"lon": 121.4, "lat": 31.2}, {"lon": 121.4, "lat": 31.2}),  # both out of order
+])
+def test_concurrent_writes_of_equal_json_values_are_no_conflict(value, same):
+    a = mutation("update", {"title": value}, device="phone-a", wall=NOW, base=1)
+    b = mutation("update", {"title": same}, device="phone-b", wall=NOW + 5, base=1)
+    assert created().apply_all([a, b]).table == {}
+
+
+def test_concurrent_writes_of_different_structured_values_are_a_conflict():
+    a = mutation("update", {"title": {"lat": 31.2, "lon": 121.4}}, device="phone-a", wall=NOW, base=1)
+    b = mutation("update", {"title": {"lat": 31.3, "lon": 121.4}}, device="phone-b", wall=NOW + 5, base=1)
+    [conflict] = created().apply_all([a, b]).table.values()
+    assert conflict.losing["value"] == {"lat": 31.2, "lon": 121.4}
+
+
+def test_a_missing_record_answers_an_empty_unchanged_state_and_says_which_record():
+    m = mutation("update", {"title": "x"})
+    result = merge(None, m)
+    assert result.changed is False
+    assert result.state == EntityState({}, {})
+    assert result.error == ("not_found", f"no ticket {TICKET}")
+
+
+def test_an_invalid_transition_answers_the_state_it_was_given_unchanged():
+    server = created()
+    result = merge(server.state, mutation("approve", device="street", base=1))
+    assert result.changed is False
+    assert result.state is server.state
+    assert result.error == ("invalid_state", "cannot approve a ticket that is draft")
+
+
+def test_a_mutation_that_changes_nothing_says_so():
+    server = created()
+    same = merge(server.state, mutation("update", {"title": "Broken manhole"}, device="lead", wall=NOW - 2000,
+                                        base=1))
+    assert same.changed is False and same.state is server.state
+
+
+def test_an_unknown_entity_is_refused_by_name():
+    m = mutation("update", {"title": "x"})
+    with pytest.raises(ValueError, match="unknown entity 'parcel'"):
+        merge(None, Mutation(**{**m.__dict__, "entity": "parcel"}))
+
+
+def test_a_field_the_op_may_not_write_is_refused_by_name_even_past_parsing():
+    m = mutation("update", {"title": "x"}, base=1)
+    for data in ({"colour": "red"}, {"status": "closed"}):
+        with pytest.raises(ValueError, match=rf"ticket\.{next(iter(data))} cannot be written by 'update'"):
+            merge(created().state, Mutation(**{**m.__dict__, "data": data}))
+
+
+def test_a_transition_parameter_is_not_stored_and_the_fields_after_it_are():
+    server = created()
+    server.apply_all([
+        mutation("submit", device="lead", wall=NOW, base=1),
+        mutation("approve", device="street", wall=NOW + 1, base=2),
+        mutation("dispatch", {"department": "roads"}, device="street", wall=NOW + 2, base=3),
+        mutation("resolve", {"resolution_note": "patched"}, device="dept", wall=NOW + 3, base=4),
+    ])
+    server.apply(mutation("verify", {"fixed": True, "verification_note": "holds"}, device="phone-a",
+                          wall=NOW + 4, base=5))
+    assert server.state.data["status"] == "verified"
+    assert server.state.data["verification_note"] == "holds"
+    assert "fixed" not in server.state.data
+
+
+def test_an_update_that_only_adds_to_a_set_keeps_what_was_there():
+    server = created(report_ids=["r1"])
+    server.apply(mutation("update", {"report_ids": {"add": ["r2"]}}, base=1))
+    assert server.state.data["report_ids"] == ["r1", "r2"]
+    server.apply(mutation("update", {"report_ids": {"remove": ["r1"]}}, wall=NOW + 1, base=2))
+    assert server.state.data["report_ids"] == ["r2"]
+
+
+def test_a_create_on_an_existing_record_in_another_state_keeps_the_state_and_the_loss():
+    # Two phones made the same report (one id) and one of them closed it on the spot: the record
+    # keeps the state it has, and the lead sees the other phone's state as a lost transition.
+    first = mutation("create", {"description": "井盖破损"}, entity="report", device="phone-a", wall=NOW)
+    second = mutation("create", {"description": "井盖破损", "status": "solved_on_site"}, entity="report",
+                      device="phone-b", wall=NOW + 5)
+    server = Server().apply_all([first, second])
+    assert server.state.data["status"] == "open"
+    [conflict] = server.table.values()
+    assert (conflict.kind, conflict.field) == ("invalid_transition", "status")
+    assert conflict.losing == {"value": "solved_on_site", "hlc": second.hlc, "device": "phone-b",
+                               "actor": "user-of-phone-b", "mutation": second.id, "op": "create"}
+
+
+@pytest.mark.parametrize("data", [{"description": "井盖破损"}, {"description": "井盖破损", "status": "open"}])
+def test_a_create_on_an_existing_record_naming_no_other_state_is_no_conflict(data):
+    first = mutation("create", {"description": "井盖破损"}, entity="report", device="phone-a", wall=NOW)
+    second = mutation("create", data, entity="report", device="phone-b", wall=NOW + 5)
+    server = Server().apply_all([first, second])
+    assert server.state.data["status"] == "open" and server.table == {}
+
+
+def test_a_lost_transition_still_counts_after_another_devices_lost_transition_was_superseded():
+    server = submitted()
+    approve = mutation("approve", device="street", wall=NOW + 10, base=2)
+    ret_a = mutation("return", {"reason": "a"}, device="phone-a", wall=NOW + 1, base=2)
+    ret_b = mutation("return", {"reason": "b"}, device="phone-b", wall=NOW + 2, base=2)
+    server.apply_all([approve, ret_a, ret_b])
+    assert {c.losing["device"] for c in server.table.values()} == {"phone-a", "phone-b"}
+    # phone-a moves on (it saw the approval and edits again); phone-b's loss still stands.
+    server.apply(mutation("update", {"title": "new"}, device="phone-a", wall=NOW + 20, base=server.state.version))
+    server.apply(mutation("return", {"reason": "again"}, device="phone-a", wall=NOW + 21, base=server.state.version))
+    live = live_conflicts("ticket", TICKET, server.state)
+    assert "phone-b" in {c.losing["device"] for c in live.values()}
+
+
+def test_an_unchanged_conflict_is_not_reported_again_by_a_later_write_of_its_field():
+    server = created()
+    server.apply_all([
+        mutation("update", {"title": "mine"}, device="phone-a", wall=NOW, base=1),
+        mutation("update", {"title": "theirs"}, device="phone-b", wall=NOW + 5, base=1),
+    ])
+    [conflict] = server.table.values()
+    # phone-b writes the field again without having pulled: phone-a's value still lost, the same way.
+    again = server.apply(mutation("update", {"title": "theirs, again"}, device="phone-b", wall=NOW + 6, base=1))
+    assert again.changed and again.conflicts == () and again.superseded == ()
+    assert server.table == {conflict.id: conflict}
+
+
+def test_conflict_ids_are_stable_and_name_the_record_field_and_kind():
+    # Ids are stored by the server and by phones: the derivation must never change.
+    loser = mutation("update", {"title": "mine"}, device="phone-a", wall=NOW, base=1,
+                     mutation_id="0b7e1f5c-1111-4aaa-8bbb-000000000001")
+    winner = mutation("update", {"title": "theirs"}, device="phone-b", wall=NOW + 5, base=1)
+    [cid] = created().apply_all([loser, winner]).table
+    expected = uuid.uuid5(uuid.UUID("6b0f7c8e-3d1a-5e4b-9c2f-7a1d2e3f4b5c"),
+                          "\x1f".join(("ticket", TICKET, "title", "concurrent_write", loser.id)))
+    assert cid == str(expected)
+
+
+def test_a_conflict_travels_as_the_documented_json_object():
+    loser = mutation("update", {"title": {"text": "mine"}}, device="phone-a", wall=NOW, base=1)
+    winner = mutation("update", {"title": "theirs"}, device="phone-b", wall=NOW + 5, base=1)
+    [conflict] = created().apply_all([loser, winner]).table.values()
+    body = conflict.to_dict()
+    assert body == {"id": conflict.id, "entity": "ticket", "entity_id": TICKET, "field": "title",
+                    "kind": "concurrent_write", "losing": conflict.losing}
+    body["losing"]["value"]["text"] = "changed by the caller"
+    assert conflict.losing["value"] == {"text": "mine"}
+    # Nor does a change to the conflict itself reach the record's clocks it was read from.
+    server = created().apply_all([loser, winner])
+    [conflict] = server.table.values()
+    conflict.losing["value"]["text"] = "changed by the caller"
+    assert server.state.clocks["fields"]["title"]["phone-a"]["value"] == {"text": "mine"}
+
+
+def test_a_state_as_json_is_a_copy_in_both_directions():
+    server = created(report_ids=["r1"])
+    raw = server.state.to_dict()
+    assert raw["deleted"] is False and raw["version"] == 1
+    raw["data"]["report_ids"].append("r2")
+    raw["clocks"]["sets"]["report_ids"].clear()
+    assert server.state.data["report_ids"] == ["r1"] and server.state.clocks["sets"]["report_ids"]
+    raw = server.state.to_dict()
+    again = EntityState.from_dict(raw)
+    raw["data"]["report_ids"].append("r3")
+    raw["clocks"]["sets"]["report_ids"].clear()
+    assert again.data["report_ids"] == ["r1"] and again.clocks["sets"]["report_ids"]
+
+
+def test_a_state_read_from_json_defaults_to_a_live_record_never_written():
+    assert EntityState.from_dict({}) == EntityState({}, {}, 0, False)
+    assert EntityState.from_dict({"deleted": True, "version": "3"}) == EntityState({}, {}, 3, True)
+    assert EntityState.from_dict({"data": None, "clocks": None}) == EntityState({}, {}, 0, False)
+
+
+def test_kept_write_of_a_deleted_record_names_the_first_delete_and_the_fields_their_writers():
+    server = created()
+    server.apply(mutation("update", {"title": "mine"}, device="phone-a", wall=NOW, base=1))
+    first = mutation("delete", device="phone-b", wall=NOW + 5, base=2)
+    server.apply_all([mutation("delete", device="lead", wall=NOW + 9, base=2), first])
+    kept = kept_write("ticket", server.state, "deleted")
+    assert kept == {"value": True, "hlc": first.hlc, "device": "phone-b", "actor": "user-of-phone-b",
+                    "mutation": first.id}
+    assert kept_write("ticket", server.state, "title")["value"] == "mine"
+
+
+def test_kept_write_of_the_state_names_its_last_move_and_nothing_before_any():
+    # A record whose clocks hold no move of its state (a copy known only by its data).
+    assert kept_write("ticket", EntityState({"status": "draft"}, {}), "status") is None
+    server = submitted()
+    approve = mutation("approve", device="street", wall=NOW + 1, base=2)
+    server.apply_all([approve, mutation("dispatch", {"department": "roads"}, device="street2", wall=NOW + 2,
+                                        base=3)])
+    kept = kept_write("ticket", server.state, "status")
+    assert (kept["value"], kept["device"]) == ("dispatched", "street2")
+    server.apply(mutation("acknowledge", device="dept", wall=NOW + 3, base=4))
+    assert kept_write("ticket", server.state, "status")["device"] == "dept"
+
+
+# --- a client's pulled copy (state_from_snapshot) -------------------------------------------
+
+
+def test_a_pulled_copy_defaults_to_a_live_record_of_version_0_written_by_no_device():
+    snap = state_from_snapshot("report", {"description": "井盖破损", "status": "open"})
+    assert (snap.version, snap.deleted) == (0, False)
+    kept = kept_write("report", snap, "description")
+    assert kept == {"value": "井盖破损", "hlc": "", "device": "", "actor": "", "mutation": ""}
+
+
+def test_a_pulled_copy_of_an_unknown_entity_is_refused_by_name():
+    with pytest.raises(ValueError, match="unknown entity 'parcel'"):
+        state_from_snapshot("parcel", {})
+
+
+def test_a_pulled_copy_owns_its_data():
+    data = {"description": "x", "photos": ["a" * 64], "place": {"road": "长江路"}}
+    snap = state_from_snapshot("report", data, version=3, device="phone-a")
+    data["photos"].append("b" * 64)
+    data["place"]["road"] = "黄河路"
+    assert snap.data == {"description": "x", "photos": ["a" * 64], "place": {"road": "长江路"}}
+    assert kept_write("report", snap, "place")["value"] == {"road": "长江路"}
+
+
+def test_a_pulled_copy_keeps_its_state_and_set_order_under_local_edits():
+    snap = state_from_snapshot("report", {"status": "open", "photos": ["c" * 64, "a" * 64]}, version=4,
+                               device="phone-a")
+    kept = kept_write("report", snap, "status")
+    assert (kept["value"], kept["device"]) == ("open", "phone-a")
+    # Nobody is named as having added what was pulled: the pulled copy has no author.
+    assert set_adders(snap.clocks, "photos", "c" * 64) == []
+    add = mutation("update", {"photos": {"add": ["b" * 64]}}, entity="report", device="phone-a", base=4)
+    after = merge(snap, add).state
+    assert after.data["photos"] == ["c" * 64, "a" * 64, "b" * 64]
+    assert set_adders(after.clocks, "photos", "b" * 64) == ["user-of-phone-a"]
+
+
+def test_a_pending_remove_takes_out_an_element_the_device_was_shown():
+    snap = state_from_snapshot("report", {"photos": ["a" * 64, "b" * 64]}, version=2, device="phone-a")
+    remove = mutation("update", {"photos": {"remove": ["a" * 64]}}, entity="report", device="phone-a", base=2)
+    assert merge(snap, remove).state.data["photos"] == ["b" * 64]
