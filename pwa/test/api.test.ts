@@ -391,6 +391,14 @@ describe("logging in and out", () => {
     expect(after.sent).toEqual([]);
     expect(await getMeta(d, META.session)).toBeUndefined();
   });
+
+  it("logs out quietly when nobody is logged in (a second tap on log out)", async () => {
+    await logout(d, new ApiClient(d, async () => json(200, {})));
+    const again = recording(() => json(200, {}));
+    await expect(logout(d, new ApiClient(d, again.fetchImpl))).resolves.toBeUndefined();
+    expect(again.sent).toEqual([]);
+    expect(await getMeta(d, META.session)).toBeUndefined();
+  });
 });
 
 describe("more of the client's rules", () => {

@@ -210,9 +210,13 @@ describe("processing photos off the main thread", () => {
     await scope.onmessage!({ data: { id: 7, file: new Blob(["?"]) } });
     vi.stubGlobal("createImageBitmap", () => Promise.reject("unreadable"));
     await scope.onmessage!({ data: { id: 8, file: new Blob(["?"]) } });
+    // Even a failure with nothing in it gets an answer: the photo waits for one.
+    vi.stubGlobal("createImageBitmap", () => Promise.reject(undefined));
+    await scope.onmessage!({ data: { id: 9, file: new Blob(["?"]) } });
     expect(answers).toEqual([
       { id: 7, error: "not an image" },
       { id: 8, error: "unreadable" },
+      { id: 9, error: "undefined" },
     ]);
   });
 

@@ -76,6 +76,7 @@ async function errorOf(res: Response): Promise<ApiError> {
   let message = "";
   try {
     const body = await res.json();
+    // Stryker disable next-line OptionalChaining: a missing body or error throws inside this try, which keeps the status code all the same
     code = body?.error?.code ?? code;
     message = body?.error?.message ?? "";
   } catch {
