@@ -183,6 +183,36 @@ describe("processing photos off the main thread", () => {
     }
   });
 
+  it("does the work here when the worker breaks instead of answering, and does not ask it again", async () => {
+    const posted: number[] = [];
+    const made: BrokenWorker[] = [];
+    class BrokenWorker {
+      onmessage: ((ev: unknown) => void) | null = null;
+      onerror: ((ev: Event) => void) | null = null;
+      terminated = false;
+      constructor() {
+        made.push(this);
+      }
+      postMessage(message: { id: number }) {
+        posted.push(message.id);
+        // A module that cannot load: an error event, and no answer ever.
+        setTimeout(() => this.onerror?.(new Event("error")), 0);
+      }
+      terminate() {
+        this.terminated = true;
+      }
+    }
+    vi.stubGlobal("Worker", BrokenWorker);
+    const { processPhoto } = await import("../src/photos/process");
+    const [a, b] = await Promise.all([processPhoto(photoFile(800, 600)), processPhoto(photoFile(4000, 3000))]);
+    expect(await a.blob.text()).toBe("jpeg 800x600 q0.82");
+    expect(await b.blob.text()).toBe("jpeg 1600x1200 q0.82");
+    expect(await (await processPhoto(photoFile(800, 600))).blob.text()).toBe("jpeg 800x600 q0.82");
+    expect(posted).toHaveLength(2);
+    expect(made).toHaveLength(1);
+    expect(made[0].terminated).toBe(true);
+  }, 15_000); // without an answer the photos wait for ever: fail well before the suite's timeout
+
   it("does the work here where there are no workers or no OffscreenCanvas", async () => {
     for (const missing of ["Worker", "OffscreenCanvas"]) {
       vi.resetModules();

@@ -5,11 +5,14 @@ import { downscale, type ProcessedPhoto } from "./downscale";
 import { storePhoto } from "./queue";
 
 let worker: Worker | null = null;
+// A worker that failed (its module could not load, or it threw) is not asked again.
+let workerFailed = false;
 let nextId = 1;
 const waiting = new Map<number, { resolve: (p: ProcessedPhoto) => void; reject: (e: Error) => void }>();
 
 function photoWorker(): Worker | null {
   if (worker) return worker;
+  if (workerFailed) return null;
   // Stryker disable next-line ConditionalExpression,StringLiteral: without Worker, `new Worker` below throws inside the try, which returns null all the same
   if (typeof Worker === "undefined" || typeof OffscreenCanvas === "undefined") return null;
   try {
@@ -23,6 +26,17 @@ function photoWorker(): Worker | null {
       else w.reject(new Error(ev.data.error ?? "photo failed"));
     };
     // Stryker restore LogicalOperator,StringLiteral
+    // A module worker that cannot load (a browser without module workers) or that throws never
+    // answers: every photo waiting on it is done here instead, and so are the next ones.
+    worker.onerror = (ev: Event) => {
+      ev.preventDefault();
+      worker?.terminate();
+      worker = null;
+      workerFailed = true;
+      const pending = [...waiting.values()];
+      waiting.clear();
+      for (const w of pending) w.reject(new Error("photo worker failed"));
+    };
     return worker;
   } catch {
     return null;
