@@ -5,7 +5,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import locale
 import os
+import sys
+import tempfile
+import time
 import uuid
 from collections import deque
 
@@ -256,7 +260,7 @@ def test_a_mutation_the_server_did_not_answer_stays_queued_in_order(server):
     client = new_client(Forgetful(server))
     first = client.record("checkin", new_id(), "create", {"note": "1"})
     second = client.record("checkin", new_id(), "create", {"note": "2"})
-    client.push()
+    assert [r["id"] for r in client.push()] == [second.id]
     assert client.outbox == [first]
     assert second not in client.outbox
 
@@ -456,7 +460,7 @@ def test_the_store_is_replaced_atomically(tmp_path, transport, monkeypatch):
 def test_a_store_of_another_device_is_refused(tmp_path, transport):
     store = tmp_path / "phone.json"
     new_client(transport, store=store).record("checkin", new_id(), "create", {"note": "1"})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"belongs to device '{PHONE}'"):
         SyncClient(TABLET, transport, store=store)
 
 
@@ -495,8 +499,295 @@ def test_a_slow_phone_orders_its_edit_after_what_it_pulled(server, transport):
 
 def test_records_of_an_entity_the_client_does_not_know_are_shown_as_pulled(transport):
     client = new_client(transport)
+    report = new_id()
     client._apply_change({"entity": "poster", "entity_id": "p1", "version": 2, "deleted": False, "data": {"a": 1}})
-    assert client.view()[("poster", "p1")] == {"a": 1}
+    client._apply_change({"entity": "poster", "entity_id": "p2", "version": 3, "deleted": True, "data": {"a": 2}})
+    client._apply_change({"entity": "report", "entity_id": report, "version": 1, "deleted": False,
+                          "data": {"description": "d"}})
+    assert client.view() == {("poster", "p1"): {"a": 1}, ("report", report): {"description": "d"}}
+
+
+class ScriptedTransport:
+    """Answers each request with the next scripted answer and records what was asked."""
+
+    def __init__(self, pushes=(), pulls=()) -> None:
+        self.pushes, self.pulls = deque(pushes), deque(pulls)
+        self.pushed: list[dict] = []
+        self.pulled: list[tuple] = []
+
+    def push(self, body):
+        self.pushed.append(copy.deepcopy(body))
+        return copy.deepcopy(self.pushes.popleft())
+
+    def pull(self, cursor, limit):
+        self.pulled.append((cursor, limit))
+        return copy.deepcopy(self.pulls.popleft())
+
+
+def change(entity_id, version, data, entity="report", deleted=False) -> dict:
+    return {"entity": entity, "entity_id": entity_id, "version": version, "deleted": deleted, "data": data}
+
+
+def test_a_new_client_starts_empty_stamps_by_its_own_clock_and_pulls_200_at_a_time():
+    transport = ScriptedTransport(pulls=[{"changes": [], "cursor": "0", "more": False}])
+    client = SyncClient(PHONE, transport)
+    assert (client.outbox, client.acked, client.rejected, client.conflicts) == ([], [], [], [])
+    assert (client.records, client.cursor, client.view()) == ({}, None, {})
+    assert (client.clock.last, client.clock.offset_ms) == (None, 0)
+    client.pull()
+    assert transport.pulled == [(None, 200)]
+    m = client.record("checkin", new_id(), "create", {"note": "here"})
+    assert (m.device_id, m.actor) == (PHONE, "")
+
+
+def test_the_actor_given_is_on_every_change_and_survives_a_restart(tmp_path, transport):
+    store = tmp_path / "phone.json"
+    client = new_client(transport, store=store, actor="g1-2")
+    m = client.record("report", new_id(), "create", {"description": "d"})
+    assert (m.device_id, m.actor) == (PHONE, "g1-2")
+    assert SyncClient(PHONE, transport, store=store).outbox[0].actor == "g1-2"
+
+
+def test_by_default_a_request_is_tried_six_times_with_backoff_from_half_a_second_up_to_thirty(transport):
+    sleeps = []
+    client = new_client(transport, sleep=sleeps.append)
+    client.record("checkin", new_id(), "create", {"note": "x"})
+    transport.plan.extend(["lost-request"] * 6)
+    with pytest.raises(Lost):
+        client.push()
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
+
+    sleeps.clear()
+    patient = new_client(transport, sleep=sleeps.append, retries=7)
+    transport.plan.extend(["lost-request"] * 7)
+    patient.pull()
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0]
+
+
+def test_by_default_a_push_sends_at_most_100_mutations(server, transport):
+    client = new_client(transport)
+    for _ in range(101):
+        client.record("checkin", new_id(), "create", {"note": "n"})
+    client.push()
+    assert transport.calls == ["push", "push"]
+    assert len(server.applied) == 101
+
+
+def test_each_batch_s_pull_counts_in_the_sync(server, transport):
+    server.pulls_with_push = True
+    client = new_client(transport, push_batch=1)
+    client.record("checkin", new_id(), "create", {"note": "1"})
+    client.record("checkin", new_id(), "create", {"note": "2"})
+    assert client.sync()["pulled"] == 2
+    assert transport.calls == ["push", "push"]
+
+
+def test_a_push_answered_without_results_keeps_the_outbox():
+    transport = ScriptedTransport(pushes=[{"cursor": "3"}])
+    client = new_client(transport)
+    m = client.record("checkin", new_id(), "create", {"note": "x"})
+    assert client.push() == []
+    assert client.outbox == [m] and client.acked == []
+
+
+def test_a_stale_page_never_takes_a_record_back_to_an_older_version():
+    report = new_id()
+    transport = ScriptedTransport(pulls=[
+        {"changes": [change(report, 2, {"description": "new"})], "cursor": "5", "more": False},
+        {"changes": [change(report, 1, {"description": "old"})], "cursor": "5", "more": False},  # a cached page
+    ])
+    client = new_client(transport)
+    client.pull()
+    client.pull()
+    assert client.records[("report", report)]["version"] == 2
+    assert client.view()[("report", report)] == {"description": "new"}
+
+
+def test_a_page_without_a_cursor_keeps_the_one_the_client_has():
+    transport = ScriptedTransport(pulls=[
+        {"changes": [], "cursor": "7", "more": False},
+        {"changes": [], "more": False},
+        {"changes": [], "cursor": "7", "more": False},
+    ])
+    client = new_client(transport)
+    client.pull()
+    client.pull()
+    assert client.cursor == "7"
+    client.pull()
+    assert [cursor for cursor, _ in transport.pulled] == [None, "7", "7"]
+
+
+def test_a_pending_remove_hides_an_element_of_a_record_pulled_after_it_was_made(server, transport):
+    """The phone made the report and removed a photo before ever pulling it; the create went out
+    and pulled the report back with both photos, the remove's push was lost."""
+    server.pulls_with_push = True
+    client = new_client(transport, push_batch=1, retries=0)
+    report = new_id()
+    client.record("report", report, "create", {"description": "d", "photos": ["h1", "h2"]})
+    client.record("report", report, "update", {"photos": {"remove": ["h1"]}})
+    transport.plan.extend(["ok", "lost-request"])
+    with pytest.raises(Lost):
+        client.push()
+    assert client.records[("report", report)]["data"]["photos"] == ["h1", "h2"]
+    assert client.view()[("report", report)]["photos"] == ["h2"]
+
+
+def test_a_fast_phone_keeps_its_clock_while_a_pushed_edit_is_not_pulled_yet(server, transport):
+    client = new_client(transport, clock=HybridLogicalClock(PHONE, now_ms=FakeTime(NOW + YEAR_MS)))
+    report = new_id()
+    client.record("report", report, "create", {"description": "from the future"})
+    client.push()
+    assert client.acked and not client.outbox
+    client.record("report", report, "update", {"description": "corrected"})
+    assert client.view()[("report", report)]["description"] == "corrected"
+    client.sync()
+    assert server.records[("report", report)].data["description"] == "corrected"
+    assert client.view()[("report", report)]["description"] == "corrected"
+
+
+@pytest.mark.parametrize("ahead_ms, next_wall_ms", [(3_600_000, NOW + 3_600_000), (3_600_001, NOW)])
+def test_by_default_a_phone_more_than_an_hour_ahead_comes_back_to_server_time(transport, ahead_ms, next_wall_ms):
+    client = new_client(transport, clock=HybridLogicalClock(PHONE, now_ms=FakeTime(NOW + ahead_ms)))
+    client.record("checkin", new_id(), "create", {"note": "x"})
+    client.sync()
+    assert parse_hlc(client.record("checkin", new_id(), "create", {"note": "y"}).hlc).wall_ms == next_wall_ms
+
+
+def test_pushed_edits_not_yet_pulled_survive_a_restart_and_stay_in_view(tmp_path, transport):
+    store = tmp_path / "phone.json"
+    client = new_client(transport, store=store)
+    report = new_id()
+    created = client.record("report", report, "create", {"description": "fallen tree"})
+    client.push()
+    assert client.acked == [created]
+    again = SyncClient(PHONE, transport, store=store, sleep=lambda s: None)
+    assert again.acked == [created] and again.outbox == []
+    assert again.view()[("report", report)]["description"] == "fallen tree"
+
+
+def test_conflicts_survive_a_restart(tmp_path, transport):
+    store = tmp_path / "lead.json"
+    lead, phone = new_client(transport, device=TABLET, store=store), new_client(transport)
+    report = new_id()
+    lead.record("report", report, "create", {"description": "pothole"})
+    lead.sync()
+    phone.sync()
+    phone.record("report", report, "update", {"description": "pothole, 1 m wide"})
+    lead.clock.now_ms.ms += 10
+    lead.record("report", report, "update", {"description": "pothole near gate 2"})
+    phone.sync()
+    lead.sync()
+    assert lead.conflicts
+    assert SyncClient(TABLET, transport, store=store).conflicts == lead.conflicts
+
+
+def test_a_clock_corrected_by_the_server_stays_corrected_after_a_restart(tmp_path):
+    """Without a clock given, the client runs on the system clock; this server is a year behind it."""
+    server = FakeServer(FakeTime(time.time_ns() // 1_000_000 - YEAR_MS))
+    store = tmp_path / "phone.json"
+    client = SyncClient(PHONE, FlakyTransport(server), store=store, sleep=lambda s: None)
+    client.record("checkin", new_id(), "create", {"note": "x"})
+    client.sync()
+    assert client.clock.offset_ms < -YEAR_MS / 2
+
+    again = SyncClient(PHONE, FlakyTransport(server), store=store, sleep=lambda s: None)
+    assert again.clock.offset_ms == client.clock.offset_ms
+    stamp = again.record("checkin", new_id(), "create", {"note": "y"}).hlc
+    assert parse_hlc(stamp).wall_ms < server.now.ms + 60_000
+
+
+def test_a_clock_given_never_stamps_below_what_the_store_saw_nor_goes_back(tmp_path, transport):
+    store = tmp_path / "phone.json"
+    client = new_client(transport, store=store)
+    client.record("checkin", new_id(), "create", {"note": "x"})
+    saved = client.clock.last
+
+    behind = SyncClient(PHONE, transport, store=store, clock=HybridLogicalClock(PHONE, now_ms=FakeTime(NOW - 60_000)))
+    assert behind.clock.last == saved
+    assert behind.record("checkin", new_id(), "create", {"note": "y"}).hlc > saved
+
+    ahead_stamp = HybridLogicalClock(PHONE, now_ms=FakeTime(NOW + 60_000)).send()
+    for given_store in (store, None):
+        ahead = HybridLogicalClock(PHONE, now_ms=FakeTime(NOW), last=ahead_stamp)
+        assert SyncClient(PHONE, transport, store=given_store, clock=ahead).clock.last == ahead_stamp
+
+
+def test_a_store_with_only_its_format_and_device_loads_as_an_empty_client(tmp_path, transport):
+    store = tmp_path / "phone.json"
+    store.write_text(json.dumps({"format": 1, "device_id": PHONE}))
+    client = SyncClient(PHONE, transport, store=store)
+    assert (client.outbox, client.acked, client.rejected, client.conflicts) == ([], [], [], [])
+    assert (client.records, client.cursor, client.clock.last, client.clock.offset_ms) == ({}, None, None, 0)
+
+
+def test_a_store_of_an_unknown_format_is_refused(tmp_path, transport):
+    store = tmp_path / "phone.json"
+    store.write_text(json.dumps({"format": 2, "device_id": PHONE}))
+    with pytest.raises(ValueError, match="unknown store format 2$"):
+        SyncClient(PHONE, transport, store=store)
+
+
+def test_the_store_is_compact_utf8_json_holding_every_part_of_the_state(tmp_path, server, transport):
+    store = tmp_path / "phone.json"
+    client = new_client(transport, store=store)
+    client.record("report", new_id(), "create", {"description": "井盖破损"})
+    client.record("ticket", new_id(), "close")  # refused by the server
+    client.sync()
+    client.record("checkin", new_id(), "create", {"note": "东门"})
+    text = store.read_bytes().decode("utf-8")
+    saved = json.loads(text)
+    # Compact (it is rewritten after every change), non-ASCII text as it is.
+    assert text == json.dumps(saved, ensure_ascii=False, separators=(",", ":"))
+    assert "井盖破损" in text and "东门" in text
+    assert set(saved) == {"format", "device_id", "clock", "cursor", "outbox", "acked", "rejected", "conflicts",
+                          "records"}
+    assert saved["format"] == 1 and saved["device_id"] == PHONE
+    assert saved["clock"] == {"last": client.clock.last, "offset_ms": client.clock.offset_ms}
+    assert saved["cursor"] == client.cursor == str(server.seq)
+    assert [m["id"] for m in saved["outbox"]] == [m.id for m in client.outbox]
+    assert len(saved["rejected"]) == 1 and saved["rejected"][0]["error"]["code"] == "not_found"
+    [record] = saved["records"]
+    assert record["data"]["description"] == "井盖破损" and record["version"] == 1
+
+
+def test_the_store_is_written_through_a_hidden_temporary_file_beside_it(tmp_path, transport, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-system-temp"))  # e.g. a phone's sandbox
+    written = []
+    replace = os.replace
+
+    def recording_replace(src, dst):
+        written.append(src)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", recording_replace)
+    store = tmp_path / "phone.json"
+    new_client(transport, store=store).record("checkin", new_id(), "create", {"note": "1"})
+    [src] = written
+    assert os.path.dirname(src) == str(tmp_path)
+    assert os.path.basename(src).startswith(".sync-") and src.endswith(".tmp")
+    assert os.listdir(tmp_path) == ["phone.json"]
+
+
+@pytest.fixture
+def ascii_locale():
+    """A device whose locale is plain ASCII (as C is without UTF-8 mode)."""
+    if sys.flags.utf8_mode:
+        pytest.skip("in UTF-8 mode the locale does not pick the encoding of files")
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+
+
+def test_the_store_is_utf8_whatever_the_locale_says(tmp_path, transport, ascii_locale):
+    store = tmp_path / "phone.json"
+    report = new_id()
+    new_client(transport, store=store).record("report", report, "create", {"description": "井盖破损"})
+    assert json.loads(store.read_bytes().decode("utf-8"))["outbox"][0]["data"]["description"] == "井盖破损"
+    again = SyncClient(PHONE, transport, store=store)
+    assert again.view()[("report", report)]["description"] == "井盖破损"
 
 
 class StubResponse:
