@@ -851,19 +851,19 @@ def test_conflict_ids_are_stable_and_name_the_record_field_and_kind():
 
 
 def test_a_conflict_travels_as_the_documented_json_object():
-    loser = mutation("update", {"title": {"text": "mine"}}, device="phone-a", wall=NOW, base=1)
+    loser = mutation("update", {"title": {"words": ["mine"]}}, device="phone-a", wall=NOW, base=1)
     winner = mutation("update", {"title": "theirs"}, device="phone-b", wall=NOW + 5, base=1)
     [conflict] = created().apply_all([loser, winner]).table.values()
     body = conflict.to_dict()
     assert body == {"id": conflict.id, "entity": "ticket", "entity_id": TICKET, "field": "title",
                     "kind": "concurrent_write", "losing": conflict.losing}
-    body["losing"]["value"]["text"] = "changed by the caller"
-    assert conflict.losing["value"] == {"text": "mine"}
+    body["losing"]["value"]["words"].append("changed by the caller")
+    assert conflict.losing["value"] == {"words": ["mine"]}
     # Nor does a change to the conflict itself reach the record's clocks it was read from.
     result = merge(created().apply(winner).state, loser)
     [conflict] = result.conflicts
-    conflict.losing["value"]["text"] = "changed by the caller"
-    assert result.state.clocks["fields"]["title"]["phone-a"]["value"] == {"text": "mine"}
+    conflict.losing["value"]["words"].append("changed by the caller")
+    assert result.state.clocks["fields"]["title"]["phone-a"]["value"] == {"words": ["mine"]}
 
 
 def test_a_state_as_json_is_a_copy_in_both_directions():
