@@ -169,6 +169,9 @@ def geohash_neighbours(geohash: str) -> dict[str, str]:
     return out
 
 
+POLE_MARGIN = 1e-6  # degrees (about 0.1 m): see _covering_ranges
+
+
 def _covering_ranges(
     lat: float, lon: float, radius_m: float, precision: int
 ) -> tuple[range, list[int] | None]:
@@ -182,7 +185,9 @@ def _covering_ranges(
     rows = range(_cell_indices(max(-90.0, south), lon, precision)[0],
                  _cell_indices(min(90.0, north), lon, precision)[0] + 1)
     cos_lat = math.cos(math.radians(lat))
-    if north >= 90.0 or south <= -90.0 or math.sin(delta) >= cos_lat:
+    # A circle ending just short of a pole spans longitudes so fast-changing near its edge that
+    # rounding in the distance outgrows `pad`: within POLE_MARGIN it counts as reaching the pole.
+    if north >= 90.0 - POLE_MARGIN or south <= -90.0 + POLE_MARGIN or math.sin(delta) >= cos_lat:
         return rows, None  # the circle reaches a pole: every longitude is in play
     # Widest longitude extent of a spherical cap centred at `lat`.
     half_width = math.degrees(math.asin(math.sin(delta) / cos_lat)) + pad

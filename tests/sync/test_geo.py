@@ -520,3 +520,14 @@ def test_point_on_a_border_between_two_grids_belongs_to_exactly_one():
 )
 def test_point_in_polygon_without_a_polygon_is_unknown(polygon):
     assert point_in_polygon(30.275, 120.155, polygon) is None
+
+
+def test_a_circle_ending_a_hair_short_of_a_pole_still_finds_what_its_distance_accepts():
+    # The longitude span of such a circle changes so fast near its edge that rounding in the
+    # distance outgrew the cover's padding: this item, at exactly the radius, was missed.
+    item = (89.99955387079494, 90.0)
+    index, everything = _index_with_filler([item], precision=2)
+    query = (38.495979812557216, 0.0003548149458361524)
+    radius = haversine_m(*query, *item)
+    assert len(_FILLER) in index.near(*query, radius)
+    assert sorted(index.near(*query, radius)) == _brute_force(everything, *query, radius)
