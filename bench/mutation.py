@@ -53,6 +53,13 @@ TESTS_BY_MODULE = {
         "tests/api/test_photo_pixel_limit.py",
         "tests/api/test_photo_access.py",
     ],
+    # The server's side of the ticket workflow: deadlines, levels, departments, follow-ups.
+    "server/services/hooks/tickets.py": [
+        "tests/api/test_ticket_verification.py",
+        "tests/api/test_overdue_times.py",
+        "tests/api/test_rule_gaps.py",
+        "tests/api/test_notifications_and_audit.py",
+    ],
     "server/services/audit.py": [
         "tests/api/test_notifications_and_audit.py",
         "tests/api/test_audit_trail.py",
@@ -66,8 +73,8 @@ FALLBACK_SERVER_TESTS = [
     "--ignore=tests/api/test_served_errors.py",
 ]
 
-# What `make mutation` mutates when nothing is named and nothing changed: the rules.
-DEFAULT_MODULES = [
+# The rules, all of which docs/BENCHMARKS.md scores: `--modules all` (`make mutation MODULES=all`).
+RULE_MODULES = [
     "sync/hlc.py",
     "sync/merge.py",
     "sync/entities.py",
@@ -75,10 +82,15 @@ DEFAULT_MODULES = [
     "sync/sla.py",
     "sync/mutation.py",
     "sync/clockpack.py",
+    "sync/jsondata.py",
+    "sync/textsim.py",
+    "sync/dedupe.py",
+    "sync/client.py",
     "server/services/rules.py",
     "server/services/scope.py",
     "server/services/photos.py",
     "server/services/audit.py",
+    "server/services/hooks/tickets.py",
 ]
 
 
@@ -217,7 +229,7 @@ def report(modules: list[str], show_diffs: bool) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--modules", nargs="*", default=None, help="files to mutate, e.g. sync/hlc.py")
+    parser.add_argument("--modules", nargs="*", default=None, help="files to mutate, e.g. sync/hlc.py; 'all' for every rule module")
     parser.add_argument("--base", default=None, help="compare with this ref to find changed files")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once")
     parser.add_argument("--report-only", action="store_true", help="print the last run's results")
@@ -226,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.chdir(ROOT)
-    if args.modules:
+    if args.modules == ["all"]:
+        modules = RULE_MODULES
+    elif args.modules:
         modules = args.modules
     else:
         base = args.base or default_base()
