@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Literal, Sequence
 
@@ -130,16 +131,17 @@ def _prepare(report: ReportFeatures, now_ms: int | None) -> _Prepared:
     )
 
 
+_PHASH = re.compile(r"[0-9a-fA-F]{16}")
+
+
 def _parse_hashes(hashes: Iterable[str]) -> Iterator[int]:
     # A malformed hash (a client bug, a photo still uploading) is ignored rather than
     # allowed to fail the whole huddle.
+    # Exactly 16 hex digits: int() alone also reads "0x…", "_" separators, spaces and a
+    # truncated hash, which would then be compared as if it were a whole one.
     for text in hashes:
-        try:
-            value = int(text, 16)
-        except (TypeError, ValueError):
-            continue
-        if 0 <= value < 1 << 64:
-            yield value
+        if isinstance(text, str) and _PHASH.fullmatch(text):
+            yield int(text, 16)
 
 
 def _interpolate(knots: Sequence[tuple[float, float]], x: float) -> float:

@@ -919,3 +919,13 @@ def test_a_group_filed_by_one_reporter_says_so():
 def test_a_groups_reasons_take_a_phone_clock_in_the_future_as_now():
     reasons = group_reasons([report("a"), report("b", reporter="g1-2", at_ms=T0 + 5 * DAY)], now_ms=T0 + HOUR)
     assert "hours_apart=1" in reasons
+
+
+@pytest.mark.parametrize("malformed", ["1", "0f0f0f0f", "0x0f0f0f0f0f0f0f", " 0f0f0f0f0f0f0f0f\n",
+                                       "0f0f_0f0f_0f0f_0f0f", "0f0f0f0f0f0f0f0g", "０f0f0f0f0f0f0f0f"])
+def test_a_photo_hash_that_is_not_16_hex_digits_is_ignored_not_compared(malformed):
+    # A truncated or garbled hash compared as a whole one would count for or against a match.
+    a = report("a", photo_hashes=("0f0f0f0f0f0f0f0f",))
+    b = report("b", reporter="g1-2", photo_hashes=(malformed,), **_at(10))
+    assert not any(r.startswith("photo_distance") for r in score_pair(a, b).reasons)
+    assert score_pair(a, b).score == score_pair(a, report("b", reporter="g1-2", **_at(10))).score
