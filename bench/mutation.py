@@ -47,6 +47,7 @@ TESTS_BY_MODULE = {
         "tests/api/test_cross_grid_denials.py",
         "tests/api/test_desk_reads.py",
         "tests/api/test_due_sweep_job.py",
+        "tests/api/test_scope_edges.py",
     ],
     "server/services/photos.py": [
         "tests/api/test_photos.py",
