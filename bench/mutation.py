@@ -53,6 +53,7 @@ TESTS_BY_MODULE = {
         "tests/api/test_photos.py",
         "tests/api/test_photo_pixel_limit.py",
         "tests/api/test_photo_access.py",
+        "tests/media/test_photo_renditions.py",
     ],
     # The server's side of the ticket workflow: deadlines, levels, departments, follow-ups.
     "server/services/hooks/tickets.py": [

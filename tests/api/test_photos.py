@@ -82,7 +82,8 @@ def test_bytes_that_do_not_match_the_hash_are_refused_and_nothing_is_kept(app, c
     h = auth.headers("g1-2")
     response = put(client, h, phone_jpeg, digest="0" * 64)
     assert response.status_code == 422
-    assert response.get_json()["error"]["code"] == "hash_mismatch"
+    assert response.get_json()["error"] == {
+        "code": "hash_mismatch", "message": "The uploaded bytes do not match the SHA-256 in the URL."}
     assert client.head(f"/api/photos/{'0' * 64}", headers=h).headers["Photo-Status"] == "missing"
     assert stored_keys(app) == []
 
@@ -101,6 +102,14 @@ BAD = {
 }
 
 
+MESSAGES = {
+    "empty": "The photo is empty.",
+    "truncated": "The photo file is incomplete; the upload was probably cut off. Please send it again.",
+    "not_an_image": "The upload is not an image (JPEG, PNG or WebP).",
+    "too_many_pixels": "The photo has far too many pixels to be processed safely.",
+}
+
+
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_images_get_a_clear_4xx_and_store_nothing(app, client, auth, phone_jpeg, case):
     make, status, code = BAD[case]
@@ -108,6 +117,8 @@ def test_bad_images_get_a_clear_4xx_and_store_nothing(app, client, auth, phone_j
     response = put(client, auth.headers("g1-2"), data)
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code
+    # The pipeline's own words reach the phone, which shows them.
+    assert response.get_json()["error"]["message"] == MESSAGES[code]
     assert stored_keys(app) == []
     from server.extensions import db
     from server.models import Photo, PhotoUpload
@@ -237,3 +248,31 @@ def test_a_department_reads_the_photos_of_reports_in_a_ticket_dispatched_to_it(c
         assert response.status_code == 200, response.get_json()
     assert client.get(f"/api/photos/{digest}", headers=auth.headers("dept1")).status_code == 200
     assert client.get(f"/api/photos/{digest}", headers=auth.headers("dept2")).status_code == 404
+
+
+def test_an_upload_answers_the_stored_photo_in_full(client, auth, phone_jpeg):
+    body = put(client, auth.headers("g1-2"), phone_jpeg).get_json()
+    assert body == {"sha256": sha(phone_jpeg), "status": "complete", "width": 1200, "height": 1600,
+                    "format": "JPEG", "phash": body["phash"], "taken_at": body["taken_at"],
+                    "size": len(phone_jpeg)}
+
+
+def test_reading_a_photo_nobody_uploaded_or_whose_rendition_is_gone_is_a_404_that_says_which(
+        app, client, auth, phone_jpeg):
+    h = auth.headers("g1-2")
+    missing = client.get(f"/api/photos/{'a' * 64}?size=display", headers=h)
+    assert missing.status_code == 404
+    assert missing.get_json()["error"] == {"code": "not_found",
+                                           "message": "No such photo (it may not be uploaded yet)."}
+    patroller = SyncSession(client, auth, "g1-2")
+    digest = sha(phone_jpeg)
+    put(client, h, phone_jpeg)
+    patroller.push(patroller.mutation("report", "create", report(photos=[digest])))
+    from server.services.photos import storage
+
+    with app.test_request_context():
+        storage().delete(f"photos/{digest}/display.jpg")
+    gone = client.get(f"/api/photos/{digest}?size=display", headers=h)
+    assert gone.status_code == 404
+    assert gone.get_json()["error"] == {"code": "not_found", "message": "The rendition is missing from storage."}
+    assert client.get(f"/api/photos/{digest}?size=thumb", headers=h).status_code == 200
