@@ -74,6 +74,19 @@ def test_a_reopen_is_counted_too(desk):
     assert desk.act(ticket["id"], "reopen", as_user="street1")["reopen_count"] == 1
 
 
+def test_every_rework_and_reopen_adds_to_the_count(desk):
+    # Each return of the same ticket adds one, however it came back.
+    ticket = desk.create()
+    desk.walk(ticket["id"], ["submit", "approve", "dispatch", "acknowledge", "resolve"])
+    assert desk.act(ticket["id"], "verify", fixed=False, note="仍松动", photos=[])["reopen_count"] == 1
+    desk.act(ticket["id"], "resolve", note="再次固定")
+    assert desk.act(ticket["id"], "verify", fixed=False, note="还是松动", photos=[])["reopen_count"] == 2
+    desk.act(ticket["id"], "resolve", note="换了新井盖")
+    desk.act(ticket["id"], "verify", fixed=True, note="修好了")
+    desk.act(ticket["id"], "close")
+    assert desk.act(ticket["id"], "reopen", as_user="street1")["reopen_count"] == 3
+
+
 @pytest.mark.parametrize("fixed", [None, "yes", 1, 0, "false"])
 def test_a_verification_must_say_whether_the_fix_holds(desk, fixed):
     ticket = desk.create()
