@@ -61,6 +61,7 @@ TESTS_BY_MODULE = {
         "tests/api/test_overdue_times.py",
         "tests/api/test_rule_gaps.py",
         "tests/api/test_notifications_and_audit.py",
+        "tests/api/test_ticket_reports.py",
     ],
     "server/services/audit.py": [
         "tests/api/test_notifications_and_audit.py",
