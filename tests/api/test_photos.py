@@ -64,7 +64,7 @@ def test_a_photo_uploads_in_one_go_and_is_served_upright_without_exif(client, au
     assert again.status_code == 200
 
 
-def test_an_upload_resumes_from_the_offset_the_server_reports(client, auth, phone_jpeg):
+def test_an_upload_resumes_from_the_offset_the_server_reports(app, client, auth, phone_jpeg):
     h = auth.headers("g1-2")
     digest, total = sha(phone_jpeg), len(phone_jpeg)
     first = put(client, h, phone_jpeg[:50_000], digest=digest, offset=0, length=total)
@@ -76,6 +76,11 @@ def test_an_upload_resumes_from_the_offset_the_server_reports(client, auth, phon
     assert wrong.get_json()["error"]["details"]["expected_offset"] == 50_000
     rest = put(client, h, phone_jpeg[50_000:], digest=digest, offset=50_000, length=total)
     assert rest.status_code == 201, rest.get_json()
+    # The chunks are gone once the photo is whole: only its renditions are kept.
+    assert stored_keys(app) == [f"photos/{digest}/display.jpg", f"photos/{digest}/thumb.jpg"]
+    # Sending it again (a phone that lost the answer) changes nothing and says it is complete.
+    again = put(client, h, phone_jpeg)
+    assert again.status_code == 200 and again.get_json() == {"sha256": digest, "status": "complete"}
 
 
 def test_bytes_that_do_not_match_the_hash_are_refused_and_nothing_is_kept(app, client, auth, phone_jpeg):
@@ -138,6 +143,26 @@ class TestSmallLimit:
         assert response.get_json()["error"]["code"] == "too_large"
         assert stored_keys(app) == []
 
+    def test_an_upload_announcing_more_than_the_limit_is_refused_at_its_first_chunk(self, app, client, auth,
+                                                                                   phone_jpeg):
+        response = put(client, auth.headers("g1-2"), phone_jpeg[:1000], digest=sha(phone_jpeg), offset=0,
+                       length=20_001)
+        assert response.status_code == 413
+        assert response.get_json()["error"] == {"code": "too_large",
+                                                 "message": "Photos may be at most 20000 bytes."}
+        assert stored_keys(app) == []
+
+    def test_an_upload_of_exactly_the_limit_is_taken(self, client, auth):
+        h = auth.headers("g1-2")
+        first = put(client, h, b"\xff" * 1000, digest="b" * 64, offset=0, length=20_000)
+        assert first.status_code == 204 and first.headers["Upload-Offset"] == "1000"
+
+    def test_the_largest_byte_count_a_header_may_carry_is_read_as_a_number(self, client, auth):
+        # 2**63 - 1 is a byte count (far too large a photo), not a malformed header.
+        response = put(client, auth.headers("g1-2"), b"\xff" * 10, digest="c" * 64, offset=0,
+                       length=2**63 - 1)
+        assert response.status_code == 413 and response.get_json()["error"]["code"] == "too_large"
+
 
 def test_a_malformed_hash_is_not_a_photo(client, auth):
     assert client.head("/api/photos/not-a-hash", headers=auth.headers("g1-2")).status_code == 404
@@ -164,6 +189,14 @@ def test_a_byte_count_header_in_anything_but_ascii_digits_in_range_is_a_400(clie
     assert response.status_code == 400, response.get_data()
     assert response.get_json()["error"]["code"] == "invalid_header"
     assert response.get_json()["error"]["details"] == {header: ["Not a byte count."]}
+    assert response.get_json()["error"]["message"] == f"{header} must be a non-negative integer in ASCII digits."
+
+
+@pytest.mark.parametrize("header", ["Upload-Offset", "Upload-Length"])
+def test_an_empty_byte_count_header_counts_as_absent(client, auth, phone_jpeg, header):
+    response = client.put(f"/api/photos/{sha(phone_jpeg)}", data=phone_jpeg,
+                          headers={**auth.headers("g1-2"), header: ""}, content_type="image/jpeg")
+    assert response.status_code == 201, response.get_json()
 
 
 # Header text: anything a header line can carry (no line breaks), rich in
