@@ -187,8 +187,9 @@ def run_mutmut(modules: list[str], max_children: int) -> None:
             raise
 
 
-# A mutant that makes a test fail, hang or not even type-check was caught.
-KILLED = ("killed", "timeout", "caught by type check")
+# A mutant that makes a test fail, hang, crash its process (mutmut's "segfault": SIGSEGV, or
+# SIGKILL when it exhausts memory) or not even type-check was caught.
+KILLED = ("killed", "timeout", "segfault", "caught by type check")
 
 
 def report(modules: list[str], show_diffs: bool) -> float:
