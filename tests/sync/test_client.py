@@ -384,8 +384,12 @@ def test_deleted_records_leave_the_view(transport):
     assert client.records[("visit", visit)]["deleted"]
 
 
-def test_two_devices_editing_the_same_field_converge_and_keep_the_loser(server, transport):
-    lead, phone = new_client(transport, device=TABLET), new_client(transport)
+def concurrent_description_edits(lead: SyncClient, phone: SyncClient) -> str:
+    """The lead files a report; both then edit its description, the lead later by the clock.
+
+    Both push, the phone first: the lead's value wins and the phone's is kept as a conflict.
+    Answers the report's id.
+    """
     report = new_id()
     lead.record("report", report, "create", {"description": "pothole"})
     lead.sync()
@@ -395,6 +399,12 @@ def test_two_devices_editing_the_same_field_converge_and_keep_the_loser(server, 
     lead.record("report", report, "update", {"description": "pothole near gate 2"})
     phone.sync()
     lead.sync()
+    return report
+
+
+def test_two_devices_editing_the_same_field_converge_and_keep_the_loser(server, transport):
+    lead, phone = new_client(transport, device=TABLET), new_client(transport)
+    report = concurrent_description_edits(lead, phone)
     phone.sync()
     assert phone.view() == lead.view()
     assert phone.view()[("report", report)]["description"] == "pothole near gate 2"
@@ -668,15 +678,7 @@ def test_pushed_edits_not_yet_pulled_survive_a_restart_and_stay_in_view(tmp_path
 def test_conflicts_survive_a_restart(tmp_path, transport):
     store = tmp_path / "lead.json"
     lead, phone = new_client(transport, device=TABLET, store=store), new_client(transport)
-    report = new_id()
-    lead.record("report", report, "create", {"description": "pothole"})
-    lead.sync()
-    phone.sync()
-    phone.record("report", report, "update", {"description": "pothole, 1 m wide"})
-    lead.clock.now_ms.ms += 10
-    lead.record("report", report, "update", {"description": "pothole near gate 2"})
-    phone.sync()
-    lead.sync()
+    concurrent_description_edits(lead, phone)
     assert lead.conflicts
     assert SyncClient(TABLET, transport, store=store).conflicts == lead.conflicts
 
