@@ -73,11 +73,26 @@ def test_an_upload_resumes_from_the_offset_the_server_reports(app, client, auth,
     assert head.headers["Photo-Status"] == "partial" and head.headers["Upload-Offset"] == "50000"
     wrong = put(client, h, phone_jpeg[60_000:], digest=digest, offset=60_000, length=total)
     assert wrong.status_code == 409
-    assert wrong.get_json()["error"]["details"]["expected_offset"] == 50_000
+    assert wrong.get_json()["error"] == {"code": "offset_mismatch", "message": "The upload continues at byte 50000.",
+                                         "details": {"expected_offset": 50_000}}
+    longer = put(client, h, phone_jpeg[50_000:], digest=digest, offset=50_000, length=total + 1)
+    assert longer.status_code == 409
+    assert longer.get_json()["error"] == {"code": "length_mismatch",
+                                          "message": "Upload-Length differs from the upload's first chunk.",
+                                          "details": {"expected_length": total}}
     rest = put(client, h, phone_jpeg[50_000:], digest=digest, offset=50_000, length=total)
     assert rest.status_code == 201, rest.get_json()
-    # The chunks are gone once the photo is whole: only its renditions are kept.
+    # The chunks and the upload's row are gone once the photo is whole: only its renditions are kept,
+    # with what the server alone keeps of the original (where it was taken, never served).
     assert stored_keys(app) == [f"photos/{digest}/display.jpg", f"photos/{digest}/thumb.jpg"]
+    from server.extensions import db
+    from server.models import Photo, PhotoUpload
+
+    with app.app_context():
+        assert db.session.query(PhotoUpload).count() == 0
+        photo = db.session.get(Photo, digest)
+        assert photo.gps == pytest.approx({"lat": 31 + 13 / 60 + 48.6 / 3600, "lon": 121 + 28 / 60 + 12 / 3600})
+        assert photo.created_at is not None
     # Sending it again (a phone that lost the answer) changes nothing and says it is complete.
     again = put(client, h, phone_jpeg)
     assert again.status_code == 200 and again.get_json() == {"sha256": digest, "status": "complete"}
