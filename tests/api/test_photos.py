@@ -179,6 +179,20 @@ class TestSmallLimit:
         assert response.status_code == 413 and response.get_json()["error"]["code"] == "too_large"
 
 
+def test_more_bytes_than_announced_are_refused_and_the_upload_starts_over(app, client, auth, phone_jpeg):
+    h = auth.headers("g1-2")
+    digest, total = sha(phone_jpeg), len(phone_jpeg)
+    assert put(client, h, phone_jpeg[:50_000], digest=digest, offset=0, length=total).status_code == 204
+    over = put(client, h, phone_jpeg[50_000:] + b"extra", digest=digest, offset=50_000, length=total)
+    assert over.status_code == 422
+    assert over.get_json()["error"] == {"code": "too_long",
+                                        "message": "More bytes arrived than Upload-Length announced."}
+    # What had arrived is dropped with it: the upload starts again from byte 0.
+    assert stored_keys(app) == []
+    assert client.head(f"/api/photos/{digest}", headers=h).headers["Photo-Status"] == "missing"
+    assert put(client, h, phone_jpeg).status_code == 201
+
+
 def test_a_malformed_hash_is_not_a_photo(client, auth):
     assert client.head("/api/photos/not-a-hash", headers=auth.headers("g1-2")).status_code == 404
     assert client.get("/api/photos/ABC", headers=auth.headers("g1-2")).get_json()["error"]["code"] == "not_found"
