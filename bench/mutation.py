@@ -187,8 +187,10 @@ def run_mutmut(modules: list[str], max_children: int) -> None:
             raise
 
 
-# A mutant that makes a test fail, hang, crash its process (mutmut's "segfault": SIGSEGV, or
-# SIGKILL when it exhausts memory) or not even type-check was caught.
+# A mutant that makes a test fail, hang, crash its process or not even type-check was caught.
+# mutmut reports SIGSEGV and SIGKILL as "segfault"; its SIGKILL is mostly its own CPU-time
+# limit (a timeout by another name), but an out-of-memory kill caused by other load on the
+# machine would count as caught too, so keep the machine free while a run's verdicts matter.
 KILLED = ("killed", "timeout", "segfault", "caught by type check")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import locale
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -770,26 +770,35 @@ def test_the_store_is_written_through_a_hidden_temporary_file_beside_it(tmp_path
     assert os.listdir(tmp_path) == ["phone.json"]
 
 
-@pytest.fixture
-def ascii_locale():
-    """A device whose locale is plain ASCII (as C is without UTF-8 mode)."""
-    if sys.flags.utf8_mode:
-        pytest.skip("in UTF-8 mode the locale does not pick the encoding of files")
-    before = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, before)
+# A phone whose locale is plain ASCII: Python in the C locale with UTF-8 mode off, where open()
+# without an encoding would write and read ASCII. Run apart, so the mode and locale are real;
+# the script itself is ASCII (井盖破损 escaped), as a C-locale command line must be.
+ASCII_LOCALE_SCRIPT = """
+import json, locale, sys
+from sync.client import SyncClient
+assert not sys.flags.utf8_mode and locale.getpreferredencoding(False).upper() in ("ANSI_X3.4-1968", "ASCII")
+class Offline:
+    def push(self, body):
+        raise OSError("offline")
+    def pull(self, cursor, limit):
+        raise OSError("offline")
+store = sys.argv[1]
+client = SyncClient("0b6f8a52-1c3e-4d7a-9f20-5e8b7c6d4a31", Offline(), store=store)
+client.record("report", "7d3c1a9e-5b2f-4c8d-9e1a-2b3c4d5e6f70", "create", {"description": "\\u4e95\\u76d6\\u7834\\u635f"})
+again = SyncClient("0b6f8a52-1c3e-4d7a-9f20-5e8b7c6d4a31", Offline(), store=store)
+print(json.dumps(again.view()[("report", "7d3c1a9e-5b2f-4c8d-9e1a-2b3c4d5e6f70")]["description"]))
+"""
 
 
-def test_the_store_is_utf8_whatever_the_locale_says(tmp_path, transport, ascii_locale):
+def test_the_store_is_utf8_whatever_the_locale_says(tmp_path):
     store = tmp_path / "phone.json"
-    report = new_id()
-    new_client(transport, store=store).record("report", report, "create", {"description": "井盖破损"})
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0",
+           "PYTHONIOENCODING": "utf-8", "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-X", "utf8=0", "-c", ASCII_LOCALE_SCRIPT, str(store)], env=env,
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == "井盖破损"
     assert json.loads(store.read_bytes().decode("utf-8"))["outbox"][0]["data"]["description"] == "井盖破损"
-    again = SyncClient(PHONE, transport, store=store)
-    assert again.view()[("report", report)]["description"] == "井盖破损"
 
 
 class StubResponse:

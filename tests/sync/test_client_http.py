@@ -18,6 +18,14 @@ PHONE = "0b6f8a52-1c3e-4d7a-9f20-5e8b7c6d4a31"
 HANG_S = 3  # how long a "hang" answer keeps the connection open without a word
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    """Talk to the local server directly, whatever proxy the machine's environment names."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
 class Handler(BaseHTTPRequestHandler):
     server: Recorder
 
@@ -171,10 +179,11 @@ def test_an_answer_that_is_not_json_is_a_retryable_transport_error(server):
 
 def test_a_refused_connection_is_lost():
     with socket.socket() as s:
+        # Bound but never listening: a connection is refused, and no other process can take the port.
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # free once closed: nobody listens there
-    with pytest.raises(Lost) as info:
-        HttpTransport(f"http://127.0.0.1:{port}", "tok").push({"device_id": PHONE, "mutations": []})
+        port = s.getsockname()[1]
+        with pytest.raises(Lost) as info:
+            HttpTransport(f"http://127.0.0.1:{port}", "tok").push({"device_id": PHONE, "mutations": []})
     assert str(info.value).startswith("POST /api/sync/push: ")
     assert info.value.status is None and info.value.retryable is True
 

@@ -13,7 +13,6 @@ const waiting = new Map<number, { resolve: (p: ProcessedPhoto) => void; reject: 
 function photoWorker(): Worker | null {
   if (worker) return worker;
   if (workerFailed) return null;
-  // Stryker disable next-line ConditionalExpression,StringLiteral: without Worker, `new Worker` below throws inside the try, which returns null all the same
   if (typeof Worker === "undefined" || typeof OffscreenCanvas === "undefined") return null;
   try {
     worker = new Worker(new URL("./downscale.worker.ts", import.meta.url), { type: "module" });

@@ -51,7 +51,6 @@ export type SetPatch = string[] | { add?: string[]; remove?: string[] };
 /** A random UUID v4, from crypto.randomUUID where there is one. */
 export function uuid(): string {
   const c = globalThis.crypto;
-  // Stryker disable next-line ConditionalExpression,StringLiteral: the fallback below makes random v4 UUIDs too; only the source of the randomness differs
   if (c && typeof c.randomUUID === "function") return c.randomUUID();
   const b = new Uint8Array(16);
   c.getRandomValues(b);
