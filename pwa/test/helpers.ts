@@ -9,12 +9,15 @@ export function freshDb(): GridwalkDB {
   return new GridwalkDB(`test-${uuid()}`);
 }
 
-/** A fresh database for each test of the enclosing suite, handed to ``use``, deleted after the test. */
-export function freshDbEachTest(use: (d: GridwalkDB) => void): void {
+/**
+ * A fresh database for each test of the enclosing suite, handed to ``use`` (which may fill it
+ * before the test runs), deleted after the test.
+ */
+export function freshDbEachTest(use: (d: GridwalkDB) => unknown): void {
   let current: GridwalkDB;
-  beforeEach(() => {
+  beforeEach(async () => {
     current = freshDb();
-    use(current);
+    await use(current);
   });
   afterEach(async () => {
     current.close();

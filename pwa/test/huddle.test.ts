@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { GridwalkDB, RecordRow } from "../src/db/schema";
 import { getMeta, setMeta } from "../src/db/meta";
 import { locale } from "../src/i18n";
@@ -21,7 +21,7 @@ import { filterRecords } from "../src/ui/huddle/TeamRecords";
 import { capabilities, homeRoute, routeAllowed } from "../src/ui/roles";
 import { tabsFor } from "../src/ui/components/TabBar";
 import { clusterReasons, reasonText, suggestionText } from "../src/ui/huddle/words";
-import { freshDb, freshDbEachTest } from "./helpers";
+import { freshDbEachTest } from "./helpers";
 
 const NODE = "tablet-1";
 
@@ -275,17 +275,18 @@ describe("huddle actions go through the outbox", () => {
   });
 });
 
+/** A fresh database per test, with the grid-1 lead logged in. */
+function leadDbEachTest(use: (d: GridwalkDB) => void): void {
+  freshDbEachTest(async (db) => {
+    use(db);
+    await setMeta(db, "session", { user: { id: 1, username: "g1-1", role: "lead" }, access_token: "a", refresh_token: "r" } satisfies Session);
+  });
+}
+
 describe("huddle snapshots", () => {
   let d: GridwalkDB;
   const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
-  beforeEach(async () => {
-    d = freshDb();
-    await setMeta(d, "session", { user: { id: 1, username: "g1-1", role: "lead" }, access_token: "a", refresh_token: "r" } satisfies Session);
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  leadDbEachTest((db) => (d = db));
 
   it("keeps the day's board with the time it was fetched, for offline opening", async () => {
     const asked: string[] = [];
@@ -345,14 +346,7 @@ describe("huddle snapshots", () => {
 
 describe("huddle details", () => {
   let d: GridwalkDB;
-  beforeEach(async () => {
-    d = freshDb();
-    await setMeta(d, "session", { user: { id: 1, username: "g1-1", role: "lead" }, access_token: "a", refresh_token: "r" } satisfies Session);
-  });
-  afterEach(async () => {
-    d.close();
-    await d.delete();
-  });
+  leadDbEachTest((db) => (d = db));
 
   it("has no report ids before the first board was fetched", async () => {
     expect(await loadHuddleIds(d, 1, "2026-11-20")).toEqual([]);
